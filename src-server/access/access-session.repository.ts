@@ -1,0 +1,60 @@
+import type { TapinDb } from '../db/open.ts';
+import type { Role } from '../db/schema.ts';
+
+export async function insertAccessSession(
+  db: TapinDb,
+  session: { id: string; tokenHash: string; userId: number; kioskId: number | null; loginSessionId: string | null; now: number; expiresAt: number },
+): Promise<void> {
+  await db
+    .insertInto('access_sessions')
+    .values({
+      id: session.id,
+      token_hash: session.tokenHash,
+      user_id: session.userId,
+      kiosk_id: session.kioskId,
+      login_session_id: session.loginSessionId,
+      created_at: session.now,
+      expires_at: session.expiresAt,
+      revoked_at: null,
+    })
+    .execute();
+}
+
+export interface LiveAccessSession {
+  id: string;
+  kiosk_id: number | null;
+  expires_at: number;
+  user_id: number;
+  display_name: string;
+  role: Role;
+}
+
+/** The unrevoked, unexpired access session a token hash names, with its enabled user. */
+export async function findLiveAccessSession(db: TapinDb, tokenHash: string, now: number): Promise<LiveAccessSession | undefined> {
+  return db
+    .selectFrom('access_sessions')
+    .innerJoin('users', 'users.id', 'access_sessions.user_id')
+    .select([
+      'access_sessions.id',
+      'access_sessions.kiosk_id',
+      'access_sessions.expires_at',
+      'access_sessions.user_id',
+      'users.display_name',
+      'users.role',
+    ])
+    .where('access_sessions.token_hash', '=', tokenHash)
+    .where('access_sessions.revoked_at', 'is', null)
+    .where('access_sessions.expires_at', '>', now)
+    .where('users.disabled_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function revokeAccessSession(db: TapinDb, id: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('access_sessions')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

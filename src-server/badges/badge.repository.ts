@@ -1,0 +1,73 @@
+import type { TapinDb } from '../db/open.ts';
+import type { BadgeRow } from '../db/schema.ts';
+
+export interface BadgeWithHolder {
+  id: number;
+  uid: string;
+  secret_hash: string | null;
+  revoked_at: number | null;
+  user_id: number;
+  display_name: string;
+  role: 'user' | 'admin';
+  disabled_at: number | null;
+}
+
+/** The badge a UID names now: the active one if any, else the most recently revoked (for the audit trail). */
+export async function findBadgeForUid(db: TapinDb, uid: string): Promise<BadgeWithHolder | undefined> {
+  return db
+    .selectFrom('badges')
+    .innerJoin('users', 'users.id', 'badges.user_id')
+    .select([
+      'badges.id',
+      'badges.uid',
+      'badges.secret_hash',
+      'badges.revoked_at',
+      'badges.user_id',
+      'users.display_name',
+      'users.role',
+      'users.disabled_at',
+    ])
+    .where('badges.uid', '=', uid)
+    .orderBy((eb) => eb('badges.revoked_at', 'is', null), 'desc')
+    .orderBy('badges.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function insertBadge(
+  db: TapinDb,
+  badge: { userId: number; uid: string; secretHash: string | null; label: string | null; now: number },
+): Promise<BadgeRow> {
+  return db
+    .insertInto('badges')
+    .values({
+      user_id: badge.userId,
+      uid: badge.uid,
+      secret_hash: badge.secretHash,
+      label: badge.label,
+      created_at: badge.now,
+      last_used_at: null,
+      revoked_at: null,
+      revoke_reason: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findBadge(db: TapinDb, id: number): Promise<BadgeRow | undefined> {
+  return db.selectFrom('badges').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function revokeBadgeRow(db: TapinDb, id: number, now: number, reason: string | null): Promise<BadgeRow | undefined> {
+  return db
+    .updateTable('badges')
+    .set({ revoked_at: now, revoke_reason: reason })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function touchBadge(db: TapinDb, id: number, now: number): Promise<void> {
+  await db.updateTable('badges').set({ last_used_at: now }).where('id', '=', id).execute();
+}

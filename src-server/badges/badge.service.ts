@@ -1,0 +1,78 @@
+import { hashSecret, randomToken, secretMatches } from '../crypto.ts';
+import type { Deps } from '../deps.ts';
+import { AppError } from '../errors.ts';
+import { findUser } from '../users/user.repository.ts';
+import { cleanName } from '../users/user.service.ts';
+import { BADGE_UID_RULE, normalizeBadgeUid } from './badge-uid.ts';
+import { findBadge, insertBadge, revokeBadgeRow, type BadgeWithHolder } from './badge.repository.ts';
+
+export interface EnrolledBadge {
+  id: number;
+  uid: string;
+  /** Present only when a secret was generated; shown this once, stored only as a hash. */
+  secret?: string;
+}
+
+/** Why a badge was refused; recorded in the audit log, never told to the client. */
+export type BadgeRejection = 'unknown_badge' | 'revoked_badge' | 'user_disabled' | 'missing_secret' | 'wrong_secret';
+
+// Compared against when the UID is unknown, so that every refusal costs the same hash and compare.
+const DUMMY_SECRET_HASH = hashSecret('tapin-no-such-badge');
+
+/** Decides whether a presented badge may log its holder in. */
+export function judgeBadge(badge: BadgeWithHolder | undefined, secret: string | undefined): BadgeRejection | undefined {
+  if (!badge) {
+    secretMatches(secret ?? '', DUMMY_SECRET_HASH);
+    return 'unknown_badge';
+  }
+  if (badge.revoked_at !== null) return 'revoked_badge';
+  if (badge.disabled_at !== null) return 'user_disabled';
+  if (badge.secret_hash !== null) {
+    if (secret === undefined || secret === '') return 'missing_secret';
+    if (!secretMatches(secret, badge.secret_hash)) return 'wrong_secret';
+  }
+  return undefined;
+}
+
+export function parseBadgeUid(raw: string): string {
+  const uid = normalizeBadgeUid(raw);
+  if (uid === undefined) throw new AppError('INVALID_REQUEST', `invalid badge UID "${raw.slice(0, 40)}": ${BADGE_UID_RULE}`);
+  return uid;
+}
+
+export function badgeService({ db, clock }: Pick<Deps, 'db' | 'clock'>) {
+  return Object.freeze({
+    async enroll(input: { userId: number; uid: string; withSecret?: boolean; label?: string }): Promise<EnrolledBadge> {
+      const uid = parseBadgeUid(input.uid);
+      const label = input.label === undefined ? null : cleanName(input.label, 'label');
+      const user = await findUser(db, input.userId);
+      if (!user) throw new AppError('USER_NOT_FOUND', `no user with id ${input.userId}`);
+      const secret = input.withSecret ? randomToken(16) : undefined;
+      try {
+        const row = await insertBadge(db, {
+          userId: user.id,
+          uid,
+          secretHash: secret === undefined ? null : hashSecret(secret),
+          label,
+          now: clock.now(),
+        });
+        return secret === undefined ? { id: row.id, uid: row.uid } : { id: row.id, uid: row.uid, secret };
+      } catch (error) {
+        if (error instanceof Error && /UNIQUE constraint failed: badges\.uid/.test(error.message)) {
+          throw new AppError('BADGE_ALREADY_ENROLLED', `badge ${uid} is already enrolled; revoke it first`);
+        }
+        throw error;
+      }
+    },
+
+    /** Revokes a badge; revoking one already revoked answers with its original revocation time. */
+    async revoke(id: number, reason?: string): Promise<{ id: number; revokedAt: string }> {
+      const revoked = await revokeBadgeRow(db, id, clock.now(), reason ?? null);
+      const row = revoked ?? (await findBadge(db, id));
+      if (!row || row.revoked_at === null) throw new AppError('BADGE_NOT_FOUND', `no badge with id ${id}`);
+      return { id: row.id, revokedAt: new Date(row.revoked_at).toISOString() };
+    },
+  });
+}
+
+export type BadgeService = ReturnType<typeof badgeService>;

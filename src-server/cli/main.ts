@@ -1,0 +1,231 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { systemClock } from '../clock.ts';
+import { ConfigError, defaultConfig, parseInteger, resolveServeConfig, type ServeInput, type ServerConfig } from '../config.ts';
+import { openDatabase } from '../db/open.ts';
+import { seedDemo, type DemoSeed } from '../demo.ts';
+import { isAppError } from '../errors.ts';
+import { buildServer } from '../http/app.ts';
+import { runCleanup } from '../maintenance/cleanup.ts';
+import { createMemoryBus } from '../realtime/event-bus.ts';
+import { createServices, type Services } from '../services.ts';
+import { USAGE } from './usage.ts';
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+const processIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+};
+
+/** A mistake in how the command was called: one line on stderr, exit code 2. */
+class UsageError extends Error {}
+
+const DB_OPTION = { db: { type: 'string' } } as const;
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, positionals = 0) {
+  try {
+    const parsed = parseArgs({ args, options: { ...DB_OPTION, ...options }, strict: true, allowPositionals: positionals > 0 });
+    if (parsed.positionals.length > positionals) throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"`);
+    return parsed;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(error instanceof Error ? error.message.split('\n')[0] : String(error));
+  }
+}
+
+function required(value: string | boolean | undefined, flag: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+function id(raw: string, what: string): number {
+  try {
+    return parseInteger(what, raw, 1, Number.MAX_SAFE_INTEGER);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function dbPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return flag ?? (env.TAPIN_DB || defaultConfig.dbPath);
+}
+
+/** Opens the database, runs one command against the services, and always closes it again. */
+async function withServices<T>(path: string, work: (services: Services) => Promise<T>): Promise<T> {
+  const db = await openDatabase(path);
+  try {
+    const config: ServerConfig = { ...defaultConfig, dbPath: path };
+    const deps = { db, clock: systemClock, bus: createMemoryBus(), config, publicUrl: () => config.publicUrl ?? '' };
+    const services = createServices(deps);
+    try {
+      return await work(services);
+    } finally {
+      services.loginSessions.stop();
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+
+async function userCommand(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'add') throw new UsageError(`unknown command "user ${sub ?? ''}" (try: tapin user add --name NAME)`);
+  const { values } = parse(rest, { name: { type: 'string' }, role: { type: 'string' } });
+  const name = required(values.name, '--name');
+  const user = await withServices(dbPath(values.db, io.env), (s) => s.users.add({ name, role: values.role }));
+  io.out(json({ id: user.id, displayName: user.displayName, role: user.role }));
+  return 0;
+}
+
+async function badgeCommand(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'add') {
+    const { values } = parse(rest, {
+      user: { type: 'string' },
+      uid: { type: 'string' },
+      'with-secret': { type: 'boolean' },
+      label: { type: 'string' },
+    });
+    const userId = id(required(values.user, '--user'), '--user');
+    const uid = required(values.uid, '--uid');
+    const badge = await withServices(dbPath(values.db, io.env), (s) =>
+      s.badges.enroll({ userId, uid, withSecret: values['with-secret'] === true, label: values.label }),
+    );
+    io.out(json(badge));
+    return 0;
+  }
+  if (sub === 'revoke') {
+    const { values, positionals } = parse(rest, { reason: { type: 'string' } }, 1);
+    const badgeId = id(required(positionals[0], 'a badge ID'), 'badge ID');
+    const revoked = await withServices(dbPath(values.db, io.env), (s) => s.badges.revoke(badgeId, values.reason));
+    io.out(json(revoked));
+    return 0;
+  }
+  throw new UsageError(`unknown command "badge ${sub ?? ''}" (try: tapin badge add … or tapin badge revoke ID)`);
+}
+
+async function kioskCommand(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'add') throw new UsageError(`unknown command "kiosk ${sub ?? ''}" (try: tapin kiosk add --name NAME)`);
+  const { values } = parse(rest, { name: { type: 'string' }, location: { type: 'string' } });
+  const name = required(values.name, '--name');
+  const kiosk = await withServices(dbPath(values.db, io.env), (s) => s.kiosks.register({ name, location: values.location }));
+  io.out(json(kiosk));
+  return 0;
+}
+
+async function cleanupCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { retention: { type: 'string' } });
+  const config = resolveServeConfig({ db: values.db, retention: values.retention }, io.env);
+  const db = await openDatabase(config.dbPath);
+  try {
+    io.out(json(await runCleanup({ db, clock: systemClock, bus: createMemoryBus(), config })));
+  } finally {
+    await db.destroy();
+  }
+  return 0;
+}
+
+function demoBanner(url: string, demo: DemoSeed): string[] {
+  return [
+    '',
+    demo.seeded ? 'Demo data created:' : 'Demo data found; the demo kiosk got a fresh key:',
+    `  kiosk "${demo.kioskName}" (id ${demo.kioskId}), key: ${demo.kioskKey}`,
+    ...demo.badges.map((b) => `  badge ${b.uid}  ${b.displayName} (${b.role})`),
+    '',
+    'Try the login flow (README, "Walk through a login"):',
+    `  curl -s -X POST -H 'Authorization: Bearer ${demo.kioskKey}' -H 'content-type: application/json' -d '{}' ${url}/api/v1/login-sessions`,
+    '',
+  ];
+}
+
+async function serveCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'public-url': { type: 'string' },
+    'session-ttl': { type: 'string' },
+    'access-ttl': { type: 'string' },
+    retention: { type: 'string' },
+    'cleanup-cron': { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'log-level': { type: 'string' },
+    demo: { type: 'boolean' },
+    reader: { type: 'boolean' },
+    'reader-kiosk': { type: 'string' },
+  });
+  if (values.reader || values['reader-kiosk'] !== undefined) {
+    throw new UsageError('--reader: the desk reader is not part of this build yet');
+  }
+  const config = resolveServeConfig(values as ServeInput, io.env);
+  const server = await buildServer(config);
+  const demo = config.demo ? await seedDemo(server.deps.db, server.services) : undefined;
+  const url = await server.listen();
+  io.out(`TapIn listening on ${url} (database ${config.dbPath})`);
+  if (config.demo) {
+    if (demo) for (const line of demoBanner(url, demo)) io.out(line);
+    else io.out('--demo: this database already holds users or kiosks that are not demo data; it was left as it is.');
+  }
+
+  return new Promise<number>((resolve) => {
+    let closing = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (closing) {
+        io.err(`tapin: ${signal} again, exiting now`);
+        process.exit(1);
+      }
+      closing = true;
+      server.app.log.info({ signal }, 'shutting down');
+      server.close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          io.err(`tapin: shutdown failed: ${String(error)}`);
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/** Runs one CLI invocation; resolves to the process exit code. */
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serveCommand(args, io);
+      case 'user':
+        return await userCommand(args, io);
+      case 'badge':
+        return await badgeCommand(args, io);
+      case 'kiosk':
+        return await kioskCommand(args, io);
+      case 'cleanup':
+        return await cleanupCommand(args, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}" (try: tapin --help)`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || isAppError(error)) {
+      io.err(`tapin: ${error.message}`);
+      return 2;
+    }
+    io.err(`tapin: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,125 @@
+import { validate as isValidCron } from 'node-cron';
+
+export interface RateLimitConfig {
+  /** Requests one client address may make to one phone endpoint per window. */
+  max: number;
+  windowMs: number;
+}
+
+export interface ServerConfig {
+  dbPath: string;
+  host: string;
+  port: number;
+  /** Base URL phones reach the server at; derived from the listening address when absent. */
+  publicUrl?: string;
+  sessionTtlSeconds: number;
+  accessTtlSeconds: number;
+  /** How long expired or finished sessions are kept before the cleanup job deletes them. */
+  retentionSeconds: number;
+  cleanupCron: string;
+  cleanupBatchSize: number;
+  rateLimit: RateLimitConfig;
+  demo: boolean;
+  logLevel: string;
+}
+
+export const defaultConfig: ServerConfig = {
+  dbPath: './data/tapin.sqlite',
+  host: '127.0.0.1',
+  port: 8787,
+  sessionTtlSeconds: 300,
+  accessTtlSeconds: 8 * 3600,
+  retentionSeconds: 24 * 3600,
+  cleanupCron: '* * * * *',
+  cleanupBatchSize: 500,
+  rateLimit: { max: 30, windowMs: 60_000 },
+  demo: false,
+  logLevel: 'info',
+};
+
+/** A configuration value that cannot be used; the CLI prints its message and exits 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function parseInteger(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+export function parsePublicUrl(name: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name} must use http or https, got "${raw}"`);
+  }
+  if (url.search || url.hash) throw new ConfigError(`${name} must not carry a query or fragment, got "${raw}"`);
+  return url.href.replace(/\/+$/, '');
+}
+
+/** The serve options as given on the command line (strings) or in the environment. */
+export interface ServeInput {
+  db?: string;
+  host?: string;
+  port?: string;
+  'public-url'?: string;
+  'session-ttl'?: string;
+  'access-ttl'?: string;
+  retention?: string;
+  'cleanup-cron'?: string;
+  'rate-limit'?: string;
+  'log-level'?: string;
+  demo?: boolean;
+}
+
+/** Flags win over the environment, which wins over the defaults. Throws ConfigError on any bad value. */
+export function resolveServeConfig(flags: ServeInput, env: NodeJS.ProcessEnv): ServerConfig {
+  const pick = (flag: keyof ServeInput, envName: string): [string, string] | undefined => {
+    const fromFlag = flags[flag];
+    if (typeof fromFlag === 'string') return [`--${flag}`, fromFlag];
+    const fromEnv = env[envName];
+    if (fromEnv !== undefined && fromEnv !== '') return [envName, fromEnv];
+    return undefined;
+  };
+  const config: ServerConfig = { ...defaultConfig, rateLimit: { ...defaultConfig.rateLimit } };
+
+  const db = pick('db', 'TAPIN_DB');
+  if (db) config.dbPath = db[1];
+  const host = pick('host', 'HOST');
+  if (host) {
+    if (!/^[A-Za-z0-9.:[\]-]+$/.test(host[1])) throw new ConfigError(`${host[0]} must be a host name or address, got "${host[1]}"`);
+    config.host = host[1];
+  }
+  const port = pick('port', 'PORT');
+  if (port) config.port = parseInteger(port[0], port[1], 0, 65535);
+  const publicUrl = pick('public-url', 'PUBLIC_URL');
+  if (publicUrl) config.publicUrl = parsePublicUrl(publicUrl[0], publicUrl[1]);
+  const ttl = pick('session-ttl', 'SESSION_TTL_SECONDS');
+  if (ttl) config.sessionTtlSeconds = parseInteger(ttl[0], ttl[1], 1, 24 * 3600);
+  const accessTtl = pick('access-ttl', 'TAPIN_ACCESS_TTL_SECONDS');
+  if (accessTtl) config.accessTtlSeconds = parseInteger(accessTtl[0], accessTtl[1], 60, 30 * 24 * 3600);
+  const retention = pick('retention', 'TAPIN_RETENTION_SECONDS');
+  if (retention) config.retentionSeconds = parseInteger(retention[0], retention[1], 0, 365 * 24 * 3600);
+  const cron = pick('cleanup-cron', 'TAPIN_CLEANUP_CRON');
+  if (cron) {
+    if (!isValidCron(cron[1])) throw new ConfigError(`${cron[0]} is not a valid cron expression: "${cron[1]}"`);
+    config.cleanupCron = cron[1];
+  }
+  const rate = pick('rate-limit', 'TAPIN_RATE_LIMIT');
+  if (rate) config.rateLimit.max = parseInteger(rate[0], rate[1], 1, 1_000_000);
+  const level = pick('log-level', 'TAPIN_LOG_LEVEL');
+  if (level) {
+    if (!LOG_LEVELS.includes(level[1])) throw new ConfigError(`${level[0]} must be one of ${LOG_LEVELS.join(', ')}, got "${level[1]}"`);
+    config.logLevel = level[1];
+  }
+  config.demo = flags.demo === true;
+  return config;
+}

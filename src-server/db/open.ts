@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
+import * as initial from './migrations/2026-11-24-initial.ts';
+import type { Database } from './schema.ts';
+
+// Listed by hand, not scanned from disk: a bundled build has no migrations folder to scan.
+const migrations: Record<string, Migration> = {
+  '2026-11-24-initial': initial,
+};
+
+export type TapinDb = Kysely<Database>;
+
+/** Opens (creating if needed) the SQLite file, tunes it for a small busy server, and migrates it. */
+export async function openDatabase(path: string): Promise<TapinDb> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return db;
+}
+
+async function migrate(db: TapinDb): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
+}

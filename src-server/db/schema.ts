@@ -1,0 +1,110 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The one typed source of the schema. Times are integer milliseconds since the epoch; every
+ * secret we issue (tokens, kiosk keys, kiosk secrets, badge secrets, access tokens) is stored
+ * only as its hash.
+ */
+export interface Database {
+  users: UsersTable;
+  badges: BadgesTable;
+  kiosks: KiosksTable;
+  login_sessions: LoginSessionsTable;
+  access_sessions: AccessSessionsTable;
+  audit_log: AuditLogTable;
+  settings: SettingsTable;
+}
+
+export type Role = 'user' | 'admin';
+
+export interface UsersTable {
+  id: Generated<number>;
+  display_name: string;
+  role: Role;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface BadgesTable {
+  id: Generated<number>;
+  user_id: number;
+  /** Upper-case hex, no separators. Unique among badges that are not revoked. */
+  uid: string;
+  secret_hash: string | null;
+  label: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+  revoke_reason: string | null;
+}
+
+export interface KiosksTable {
+  id: Generated<number>;
+  name: string;
+  location: string | null;
+  key_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export const LOGIN_SESSION_STATUSES = ['pending', 'authenticated', 'consumed', 'expired'] as const;
+export type LoginSessionStatus = (typeof LOGIN_SESSION_STATUSES)[number];
+
+export interface LoginSessionsTable {
+  id: string;
+  token_hash: string;
+  kiosk_secret_hash: string;
+  kiosk_id: number;
+  /** As last written; reads turn pending/authenticated past expires_at into expired. */
+  status: LoginSessionStatus;
+  created_at: number;
+  expires_at: number;
+  authenticated_at: number | null;
+  consumed_at: number | null;
+  user_id: number | null;
+  badge_id: number | null;
+  rejected_badges: ColumnType<number, number | undefined, number>;
+}
+
+export interface AccessSessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: number;
+  kiosk_id: number | null;
+  login_session_id: string | null;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export type AuditOutcome = 'success' | 'failure';
+
+/** No foreign keys: the log outlives what it speaks of. Nothing secret is ever written here. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  event: string;
+  outcome: AuditOutcome;
+  reason: string | null;
+  source: string | null;
+  client_address: string | null;
+  kiosk_id: number | null;
+  user_id: number | null;
+  badge_id: number | null;
+  badge_uid: string | null;
+  login_session_id: string | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type BadgeRow = Selectable<BadgesTable>;
+export type KioskRow = Selectable<KiosksTable>;
+export type LoginSessionRow = Selectable<LoginSessionsTable>;
+export type NewLoginSession = Insertable<LoginSessionsTable>;
+export type LoginSessionUpdate = Updateable<LoginSessionsTable>;
+export type AccessSessionRow = Selectable<AccessSessionsTable>;
+export type NewAuditEntry = Insertable<AuditLogTable>;

@@ -1,0 +1,40 @@
+/** Every failure a client can see: its stable code and the HTTP status that carries it. */
+export const errorStatus = {
+  INVALID_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  KIOSK_UNAUTHORIZED: 401,
+  BADGE_REJECTED: 401,
+  PIN_REJECTED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  SESSION_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  BADGE_NOT_FOUND: 404,
+  SESSION_NOT_PENDING: 409,
+  SESSION_NOT_AUTHENTICATED: 409,
+  BADGE_ALREADY_ENROLLED: 409,
+  SESSION_EXPIRED: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UPGRADE_REQUIRED: 426,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = errorStatus[code];
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

@@ -1,0 +1,121 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { accessRoutes } from '../access/access.routes.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import type { ServerConfig } from '../config.ts';
+import { openDatabase } from '../db/open.ts';
+import type { Deps } from '../deps.ts';
+import { scheduleCleanup, type CleanupScheduler } from '../maintenance/cleanup.scheduler.ts';
+import { createMemoryBus, type EventBus } from '../realtime/event-bus.ts';
+import { startHeartbeat } from '../realtime/heartbeat.ts';
+import { loginSessionEventRoutes } from '../realtime/login-session-events.ts';
+import { createServices, type Services } from '../services.ts';
+import { loginSessionRoutes } from '../sessions/login-session.routes.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { publicUrlFor } from './public-url.ts';
+
+export interface BuildOptions {
+  clock?: Clock;
+  bus?: EventBus;
+  /** Run the cleanup job on its cron schedule (default true). */
+  cleanupSchedule?: boolean;
+  /** Extra routes registered at the root after TapIn's own (the benchmark's bare route). */
+  extraRoutes?: (app: FastifyInstance) => void;
+}
+
+export interface TapinServer {
+  app: FastifyInstance;
+  services: Services;
+  deps: Deps;
+  /** Starts accepting requests; resolves to the base URL it listens on. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const BODY_LIMIT = 64 * 1024;
+
+// Whatever a log line holds, these never reach it.
+const REDACTED = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.token',
+  '*.kioskSecret',
+  '*.accessToken',
+  '*.secret',
+  '*.key',
+  '*.pin',
+];
+
+/** The factory every entry point calls: tests, `tapin serve`, the benchmark and the Electron main process. */
+export async function buildServer(config: ServerConfig, options: BuildOptions = {}): Promise<TapinServer> {
+  const db = await openDatabase(config.dbPath);
+  let listeningUrl: string | undefined;
+  const deps: Deps = {
+    db,
+    clock: options.clock ?? systemClock,
+    bus: options.bus ?? createMemoryBus(),
+    config,
+    publicUrl: () => config.publicUrl ?? listeningUrl ?? publicUrlFor(config.host, config.port),
+  };
+  const services = createServices(deps);
+
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' } },
+    bodyLimit: BODY_LIMIT,
+    forceCloseConnections: true,
+    // Mistyped fields are errors, not something to coerce into shape.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app);
+  await app.register(helmet);
+  await app.register(rateLimit, { global: false });
+  await app.register(websocket, { options: { maxPayload: 4096 } });
+
+  await app.register(
+    async (api) => {
+      await api.register(loginSessionRoutes, { services, rateLimit: config.rateLimit });
+      await api.register(loginSessionEventRoutes, { services, bus: deps.bus });
+      await api.register(accessRoutes, { services });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  app.get('/healthz', async () => {
+    await sql`select 1`.execute(db);
+    return { status: 'ok', version: '0.1.0', uptimeSeconds: Math.round(process.uptime()) };
+  });
+
+  options.extraRoutes?.(app);
+
+  let cleanup: CleanupScheduler | undefined;
+  let stopHeartbeat: (() => void) | undefined;
+  app.addHook('onReady', async () => {
+    stopHeartbeat = startHeartbeat(app.websocketServer);
+    if (options.cleanupSchedule !== false) cleanup = scheduleCleanup(deps, app.log);
+  });
+  app.addHook('onClose', async () => {
+    stopHeartbeat?.();
+    await cleanup?.stop();
+    services.loginSessions.stop();
+    await db.destroy();
+  });
+
+  return {
+    app,
+    services,
+    deps,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      listeningUrl = publicUrlFor(config.host, port);
+      return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    },
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,18 @@
+import { Type, type Static } from 'typebox';
+
+export const ErrorSchema = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+});
+
+export const IsoTime = Type.String({ format: 'date-time' });
+
+export const UserSchema = Type.Object({
+  id: Type.Integer(),
+  displayName: Type.String(),
+  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+});
+
+/** Errors a route can answer with, all in the one shape. */
+export const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, ErrorSchema]));
+
+export type ErrorResponse = Static<typeof ErrorSchema>;

@@ -1,0 +1,73 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Deps } from '../deps.ts';
+import { loginSessionChannel } from '../realtime/event-bus.ts';
+import { toLoginSessionView } from '../sessions/login-session.view.ts';
+
+export interface CleanupReport {
+  expiredSessions: number;
+  deletedLoginSessions: number;
+  deletedAccessSessions: number;
+}
+
+/**
+ * Marks overdue login sessions expired, then deletes login and access sessions that ended more than
+ * the retention period ago. Works in batches and yields between them, so that a large backlog never
+ * holds the event loop (or the single SQLite connection) for long.
+ */
+export async function runCleanup({ db, clock, bus, config }: Pick<Deps, 'db' | 'clock' | 'bus' | 'config'>): Promise<CleanupReport> {
+  const batch = config.cleanupBatchSize;
+  const report: CleanupReport = { expiredSessions: 0, deletedLoginSessions: 0, deletedAccessSessions: 0 };
+
+  const now = clock.now();
+  for (;;) {
+    const rows = await db
+      .updateTable('login_sessions')
+      .set({ status: 'expired' })
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('login_sessions')
+          .select('id')
+          .where('status', 'in', ['pending', 'authenticated'])
+          .where('expires_at', '<=', now)
+          .limit(batch),
+      )
+      .returningAll()
+      .execute();
+    for (const row of rows) bus.publish(loginSessionChannel(row.id), { type: 'status', session: toLoginSessionView(row, now) });
+    report.expiredSessions += rows.length;
+    if (rows.length < batch) break;
+    await yieldToEventLoop();
+  }
+
+  const cutoff = now - config.retentionSeconds * 1000;
+  for (;;) {
+    const result = await db
+      .deleteFrom('login_sessions')
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('login_sessions').select('id').where('expires_at', '<', cutoff).limit(batch),
+      )
+      .executeTakeFirst();
+    const deleted = Number(result.numDeletedRows);
+    report.deletedLoginSessions += deleted;
+    if (deleted < batch) break;
+    await yieldToEventLoop();
+  }
+
+  for (;;) {
+    const result = await db
+      .deleteFrom('access_sessions')
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('access_sessions')
+          .select('id')
+          .where((w) => w.or([w('expires_at', '<', cutoff), w('revoked_at', '<', cutoff)]))
+          .limit(batch),
+      )
+      .executeTakeFirst();
+    const deleted = Number(result.numDeletedRows);
+    report.deletedAccessSessions += deleted;
+    if (deleted < batch) break;
+    await yieldToEventLoop();
+  }
+  return report;
+}

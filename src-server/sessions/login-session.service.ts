@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import type { AccessSessionService, IssuedAccess } from '../access/access-session.service.ts';
+import { recordAudit, type AuditSource } from '../audit/audit.repository.ts';
+import { findBadgeForUid, touchBadge } from '../badges/badge.repository.ts';
+import { judgeBadge, parseBadgeUid } from '../badges/badge.service.ts';
+import { hashSecret, randomToken, secretMatches } from '../crypto.ts';
+import type { LoginSessionRow, LoginSessionStatus } from '../db/schema.ts';
+import type { Deps } from '../deps.ts';
+import { AppError } from '../errors.ts';
+import { findKiosk } from '../kiosks/kiosk.repository.ts';
+import type { KioskService } from '../kiosks/kiosk.service.ts';
+import { loginSessionChannel, type LoginSessionEvent } from '../realtime/event-bus.ts';
+import { findUser } from '../users/user.repository.ts';
+import { toPublicUser, type PublicUser } from '../users/user.service.ts';
+import { createExpiryTimers } from './expiry-timers.ts';
+import {
+  countRejectedBadge,
+  findLoginSession,
+  findLoginSessionByTokenHash,
+  insertLoginSession,
+  markAuthenticated,
+  markConsumed,
+  markExpired,
+} from './login-session.repository.ts';
+import { effectiveStatus, isoTime, toLoginSessionView, type LoginSessionView } from './login-session.view.ts';
+
+/** Rejected badges one login session tolerates before it is burned. */
+export const MAX_REJECTED_BADGES = 5;
+
+export interface CreatedLoginSession extends LoginSessionView {
+  status: 'pending';
+  token: string;
+  kioskSecret: string;
+  qrPayload: string;
+}
+
+export interface InspectedLoginSession {
+  status: LoginSessionStatus;
+  expiresAt: string;
+  kiosk: { name: string; location: string | null };
+}
+
+export interface ValidationRequest {
+  token: string;
+  badge: { uid: string; secret?: string };
+  source: AuditSource;
+  clientAddress?: string;
+}
+
+export interface ValidationResult {
+  status: 'authenticated';
+  user: { displayName: string };
+  kiosk: { name: string };
+}
+
+export interface ExchangeResult extends IssuedAccess {
+  user: PublicUser;
+}
+
+const notFound = () => new AppError('SESSION_NOT_FOUND', 'no such login session');
+const expired = () => new AppError('SESSION_EXPIRED', 'this login session has expired; scan the new code on the kiosk');
+
+interface Services {
+  kiosks: KioskService;
+  access: AccessSessionService;
+}
+
+export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
+  const { db, clock, bus, config } = deps;
+
+  const publish = (id: string, event: LoginSessionEvent) => bus.publish(loginSessionChannel(id), event);
+  const publishStatus = (row: LoginSessionRow) => publish(row.id, { type: 'status', session: toLoginSessionView(row, clock.now()) });
+
+  async function expireIfDue(id: string): Promise<void> {
+    const now = clock.now();
+    const row = await markExpired(db, id, now);
+    if (row) {
+      publishStatus(row);
+      return;
+    }
+    // A clock that runs behind the timers (tests move it by hand): look again later.
+    const current = await findLoginSession(db, id);
+    if (current && (current.status === 'pending' || current.status === 'authenticated') && current.expires_at > now) {
+      timers.schedule(id, Math.max(current.expires_at, now + 1000));
+    }
+  }
+
+  const timers = createExpiryTimers(
+    () => clock.now(),
+    (id) => {
+      expireIfDue(id).catch(() => undefined);
+    },
+  );
+
+  /** The session a kiosk may see: right id and right kioskSecret, else not found (no hint which). */
+  async function forKiosk(id: string, kioskSecret: string | undefined): Promise<LoginSessionRow> {
+    const row = await findLoginSession(db, id);
+    if (!row || !kioskSecret || !secretMatches(kioskSecret, row.kiosk_secret_hash)) throw notFound();
+    return row;
+  }
+
+  async function rejectBadge(row: LoginSessionRow, request: ValidationRequest, audit: { reason: string; badgeId: number | null; userId: number | null; uid: string }) {
+    const now = clock.now();
+    const counted = await countRejectedBadge(db, row.id, MAX_REJECTED_BADGES, now);
+    await recordAudit(db, now, {
+      event: 'login.validate',
+      outcome: 'failure',
+      reason: audit.reason,
+      source: request.source,
+      clientAddress: request.clientAddress,
+      kioskId: row.kiosk_id,
+      userId: audit.userId,
+      badgeId: audit.badgeId,
+      badgeUid: audit.uid,
+      loginSessionId: row.id,
+    });
+    if (counted) {
+      publish(row.id, {
+        type: 'rejected',
+        rejectedBadges: counted.rejected_badges,
+        remainingAttempts: Math.max(0, MAX_REJECTED_BADGES - counted.rejected_badges),
+      });
+      if (counted.status === 'expired') {
+        timers.cancel(row.id);
+        await recordAudit(db, now, { event: 'login.burned', outcome: 'failure', reason: 'too_many_rejected_badges', kioskId: row.kiosk_id, loginSessionId: row.id });
+        publishStatus({ ...row, status: 'expired' });
+      }
+    }
+    return new AppError('BADGE_REJECTED', 'this badge cannot log in');
+  }
+
+  return Object.freeze({
+    async create(kioskKey: string | undefined): Promise<CreatedLoginSession> {
+      const kiosk = await kiosks.authenticate(kioskKey);
+      const token = randomToken();
+      const kioskSecret = randomToken();
+      const now = clock.now();
+      const row: LoginSessionRow = {
+        id: randomUUID(),
+        token_hash: hashSecret(token),
+        kiosk_secret_hash: hashSecret(kioskSecret),
+        kiosk_id: kiosk.id,
+        status: 'pending',
+        created_at: now,
+        expires_at: now + config.sessionTtlSeconds * 1000,
+        authenticated_at: null,
+        consumed_at: null,
+        user_id: null,
+        badge_id: null,
+        rejected_badges: 0,
+      };
+      await insertLoginSession(db, row);
+      timers.schedule(row.id, row.expires_at);
+      // The token rides in the URL fragment, which browsers never send to a server or its logs.
+      return { ...toLoginSessionView(row, now), status: 'pending', token, kioskSecret, qrPayload: `${deps.publicUrl()}/m#t=${token}` };
+    },
+
+    async status(id: string, kioskSecret: string | undefined): Promise<LoginSessionView> {
+      return toLoginSessionView(await forKiosk(id, kioskSecret), clock.now());
+    },
+
+    /** For the realtime channel: checks the kioskSecret, arms the expiry push, and returns the current view. */
+    async watch(id: string, kioskSecret: string | undefined): Promise<LoginSessionView> {
+      const row = await forKiosk(id, kioskSecret);
+      const view = toLoginSessionView(row, clock.now());
+      if (view.status === 'pending' || view.status === 'authenticated') timers.schedule(row.id, row.expires_at);
+      return view;
+    },
+
+    async inspect(token: string): Promise<InspectedLoginSession> {
+      const row = await findLoginSessionByTokenHash(db, hashSecret(token));
+      if (!row) throw notFound();
+      const kiosk = await findKiosk(db, row.kiosk_id);
+      if (!kiosk) throw notFound();
+      return {
+        status: effectiveStatus(row, clock.now()),
+        expiresAt: isoTime(row.expires_at),
+        kiosk: { name: kiosk.name, location: kiosk.location },
+      };
+    },
+
+    async validate(request: ValidationRequest): Promise<ValidationResult> {
+      const uid = parseBadgeUid(request.badge.uid);
+      const row = await findLoginSessionByTokenHash(db, hashSecret(request.token));
+      if (!row) throw notFound();
+      const status = effectiveStatus(row, clock.now());
+      if (status === 'expired') throw expired();
+      if (status !== 'pending') throw new AppError('SESSION_NOT_PENDING', 'this login session has already been used');
+
+      const badge = await findBadgeForUid(db, uid);
+      const rejection = judgeBadge(badge, request.badge.secret);
+      if (rejection || !badge) {
+        throw await rejectBadge(row, request, { reason: rejection ?? 'unknown_badge', badgeId: badge?.id ?? null, userId: badge?.user_id ?? null, uid });
+      }
+
+      const now = clock.now();
+      const won = await db.transaction().execute(async (tx) => {
+        const updated = await markAuthenticated(tx, row.id, { userId: badge.user_id, badgeId: badge.id, now });
+        if (!updated) return undefined;
+        await touchBadge(tx, badge.id, now);
+        await recordAudit(tx, now, {
+          event: 'login.validate',
+          outcome: 'success',
+          source: request.source,
+          clientAddress: request.clientAddress,
+          kioskId: row.kiosk_id,
+          userId: badge.user_id,
+          badgeId: badge.id,
+          badgeUid: uid,
+          loginSessionId: row.id,
+        });
+        return updated;
+      });
+      if (!won) {
+        // Another validation got there first, or the session expired in between.
+        const current = await findLoginSession(db, row.id);
+        if (!current || effectiveStatus(current, clock.now()) === 'expired') throw expired();
+        throw new AppError('SESSION_NOT_PENDING', 'this login session has already been used');
+      }
+      publishStatus(won);
+      const kiosk = await findKiosk(db, row.kiosk_id);
+      return { status: 'authenticated', user: { displayName: badge.display_name }, kiosk: { name: kiosk?.name ?? '' } };
+    },
+
+    /** Trades an authenticated session for the user's access token, exactly once. */
+    async exchange(id: string, kioskSecret: string | undefined, context: { clientAddress?: string }): Promise<ExchangeResult> {
+      const row = await forKiosk(id, kioskSecret);
+      if (effectiveStatus(row, clock.now()) !== 'authenticated' || row.user_id === null) {
+        throw new AppError('SESSION_NOT_AUTHENTICATED', 'this login session is not waiting to be exchanged');
+      }
+      const userId = row.user_id;
+      const now = clock.now();
+      const result = await db.transaction().execute(async (tx) => {
+        const consumed = await markConsumed(tx, id, now);
+        if (!consumed) return undefined;
+        const user = await findUser(tx, userId);
+        if (!user || user.disabled_at !== null) return undefined;
+        const issued = await access.issue({ userId, kioskId: row.kiosk_id, loginSessionId: id }, tx);
+        await recordAudit(tx, now, {
+          event: 'login.exchange',
+          outcome: 'success',
+          source: 'kiosk',
+          clientAddress: context.clientAddress,
+          kioskId: row.kiosk_id,
+          userId,
+          badgeId: row.badge_id,
+          loginSessionId: id,
+        });
+        return { consumed, issued, user };
+      });
+      if (!result) throw new AppError('SESSION_NOT_AUTHENTICATED', 'this login session is not waiting to be exchanged');
+      timers.cancel(id);
+      publishStatus(result.consumed);
+      return { ...result.issued, user: toPublicUser(result.user) };
+    },
+
+    expireIfDue,
+
+    /** Stops every expiry timer; the server calls it on shutdown. */
+    stop(): void {
+      timers.stopAll();
+    },
+  });
+}
+
+export type LoginSessionService = ReturnType<typeof loginSessionService>;

@@ -1,0 +1,27 @@
+import type { LoginSessionRow, LoginSessionStatus } from '../db/schema.ts';
+
+/** The status a login session has now: pending or authenticated sessions past their expiry read expired. */
+export function effectiveStatus(row: Pick<LoginSessionRow, 'status' | 'expires_at'>, now: number): LoginSessionStatus {
+  if ((row.status === 'pending' || row.status === 'authenticated') && now >= row.expires_at) return 'expired';
+  return row.status;
+}
+
+export interface LoginSessionView {
+  id: string;
+  status: LoginSessionStatus;
+  createdAt: string;
+  expiresAt: string;
+  authenticatedAt: string | null;
+}
+
+export const isoTime = (ms: number): string => new Date(ms).toISOString();
+
+export function toLoginSessionView(row: LoginSessionRow, now: number): LoginSessionView {
+  return {
+    id: row.id,
+    status: effectiveStatus(row, now),
+    createdAt: isoTime(row.created_at),
+    expiresAt: isoTime(row.expires_at),
+    authenticatedAt: row.authenticated_at === null ? null : isoTime(row.authenticated_at),
+  };
+}

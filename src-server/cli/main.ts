@@ -4,7 +4,6 @@ import { ConfigError, defaultConfig, parseInteger, resolveServeConfig, type Serv
 import { openDatabase } from '../db/open.ts';
 import { seedDemo, type DemoSeed } from '../demo.ts';
 import { isAppError } from '../errors.ts';
-import { buildServer } from '../http/app.ts';
 import { runCleanup } from '../maintenance/cleanup.ts';
 import { createMemoryBus } from '../realtime/event-bus.ts';
 import { createServices, type Services } from '../services.ts';
@@ -165,6 +164,8 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     throw new UsageError('--reader: the desk reader is not part of this build yet');
   }
   const config = resolveServeConfig(values as ServeInput, io.env);
+  // Loaded only here: the other commands start faster without the HTTP stack.
+  const { buildServer } = await import('../http/app.ts');
   const server = await buildServer(config);
   const demo = config.demo ? await seedDemo(server.deps.db, server.services) : undefined;
   const url = await server.listen();

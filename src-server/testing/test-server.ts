@@ -33,7 +33,7 @@ export interface Seed {
 /** A real TapIn server on a random loopback port over a fresh SQLite file in a temp folder. */
 export async function startTestServer(
   overrides: Partial<ServerConfig> = {},
-  options: { clock?: Clock; dir?: string } = {},
+  options: { clock?: Clock; dir?: string; cleanupSchedule?: boolean } = {},
 ): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'tapin-test-'));
   const config: ServerConfig = {
@@ -44,7 +44,7 @@ export async function startTestServer(
     rateLimit: { max: 10_000, windowMs: 60_000 },
     ...overrides,
   };
-  const server = await buildServer(config, { clock: options.clock, cleanupSchedule: false });
+  const server = await buildServer(config, { clock: options.clock, cleanupSchedule: options.cleanupSchedule ?? false });
   const url = await server.listen();
 
   return {

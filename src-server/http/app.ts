@@ -2,7 +2,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import { accessRoutes } from '../access/access.routes.ts';
 import { systemClock, type Clock } from '../clock.ts';
@@ -67,6 +67,10 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' } },
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
+    // URLs the router cannot even decode still get the API's error shape.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(400).send({ error: { code: 'INVALID_REQUEST', message: error.message } });
+    },
     // Mistyped fields are errors, not something to coerce into shape.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();

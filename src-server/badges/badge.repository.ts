@@ -46,7 +46,6 @@ export async function insertBadge(
       secret_hash: badge.secretHash,
       label: badge.label,
       created_at: badge.now,
-      last_used_at: null,
       revoked_at: null,
       revoke_reason: null,
     })
@@ -66,8 +65,4 @@ export async function revokeBadgeRow(db: TapinDb, id: number, now: number, reaso
     .where('revoked_at', 'is', null)
     .returningAll()
     .executeTakeFirst();
-}
-
-export async function touchBadge(db: TapinDb, id: number, now: number): Promise<void> {
-  await db.updateTable('badges').set({ last_used_at: now }).where('id', '=', id).execute();
 }

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, type Migration } from 'kysely';
+import { GroupCommitSqliteDialect } from './group-commit.ts';
 import * as initial from './migrations/2026-11-24-initial.ts';
 import type { Database } from './schema.ts';
 
@@ -13,14 +14,16 @@ const migrations: Record<string, Migration> = {
 export type TapinDb = Kysely<Database>;
 
 /** Opens (creating if needed) the SQLite file, tunes it for a small busy server, and migrates it. */
-export async function openDatabase(path: string): Promise<TapinDb> {
+export async function openDatabase(path: string, options: { backgroundCheckpoints?: boolean } = {}): Promise<TapinDb> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // A long-running server checkpoints from a worker thread (checkpointer.ts) instead of inside a commit.
+  if (options.backgroundCheckpoints) sqlite.pragma('wal_autocheckpoint = 0');
+  const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) });
   try {
     await migrate(db);
   } catch (error) {

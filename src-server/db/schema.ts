@@ -33,7 +33,6 @@ export interface BadgesTable {
   secret_hash: string | null;
   label: string | null;
   created_at: number;
-  last_used_at: number | null;
   revoked_at: number | null;
   revoke_reason: string | null;
 }

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { accessRoutes } from '../access/access.routes.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { ServerConfig } from '../config.ts';
+import { startCheckpointer } from '../db/checkpointer.ts';
 import { openDatabase } from '../db/open.ts';
 import type { Deps } from '../deps.ts';
 import { scheduleCleanup, type CleanupScheduler } from '../maintenance/cleanup.scheduler.ts';
@@ -52,7 +53,8 @@ const REDACTED = [
 
 /** The factory every entry point calls: tests, `tapin serve`, the benchmark and the Electron main process. */
 export async function buildServer(config: ServerConfig, options: BuildOptions = {}): Promise<TapinServer> {
-  const db = await openDatabase(config.dbPath);
+  const db = await openDatabase(config.dbPath, { backgroundCheckpoints: true });
+  const checkpointer = startCheckpointer(config.dbPath);
   let listeningUrl: string | undefined;
   const deps: Deps = {
     db,
@@ -107,6 +109,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     await cleanup?.stop();
     services.loginSessions.stop();
     await db.destroy();
+    await checkpointer.stop();
   });
 
   return {

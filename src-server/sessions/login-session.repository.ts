@@ -6,8 +6,18 @@ export async function insertLoginSession(db: TapinDb, session: NewLoginSession):
   await db.insertInto('login_sessions').values(session).execute();
 }
 
-export async function findLoginSessionByTokenHash(db: TapinDb, tokenHash: string): Promise<LoginSessionRow | undefined> {
-  return db.selectFrom('login_sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+/** The session a QR token names, with the kiosk it belongs to (the phone names it before unlocking). */
+export async function findLoginSessionByTokenHash(
+  db: TapinDb,
+  tokenHash: string,
+): Promise<(LoginSessionRow & { kiosk_name: string; kiosk_location: string | null }) | undefined> {
+  return db
+    .selectFrom('login_sessions')
+    .innerJoin('kiosks', 'kiosks.id', 'login_sessions.kiosk_id')
+    .selectAll('login_sessions')
+    .select(['kiosks.name as kiosk_name', 'kiosks.location as kiosk_location'])
+    .where('login_sessions.token_hash', '=', tokenHash)
+    .executeTakeFirst();
 }
 
 export async function findLoginSession(db: TapinDb, id: string): Promise<LoginSessionRow | undefined> {

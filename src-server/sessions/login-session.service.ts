@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessSessionService, IssuedAccess } from '../access/access-session.service.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.repository.ts';
-import { findBadgeForUid, touchBadge } from '../badges/badge.repository.ts';
+import { findBadgeForUid } from '../badges/badge.repository.ts';
 import { judgeBadge, parseBadgeUid } from '../badges/badge.service.ts';
 import { hashSecret, randomToken, secretMatches } from '../crypto.ts';
 import type { LoginSessionRow, LoginSessionStatus } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
-import { findKiosk } from '../kiosks/kiosk.repository.ts';
 import type { KioskService } from '../kiosks/kiosk.service.ts';
 import { loginSessionChannel, type LoginSessionEvent } from '../realtime/event-bus.ts';
 import { findUser } from '../users/user.repository.ts';
@@ -170,12 +169,10 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
     async inspect(token: string): Promise<InspectedLoginSession> {
       const row = await findLoginSessionByTokenHash(db, hashSecret(token));
       if (!row) throw notFound();
-      const kiosk = await findKiosk(db, row.kiosk_id);
-      if (!kiosk) throw notFound();
       return {
         status: effectiveStatus(row, clock.now()),
         expiresAt: isoTime(row.expires_at),
-        kiosk: { name: kiosk.name, location: kiosk.location },
+        kiosk: { name: row.kiosk_name, location: row.kiosk_location },
       };
     },
 
@@ -197,7 +194,6 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
       const won = await db.transaction().execute(async (tx) => {
         const updated = await markAuthenticated(tx, row.id, { userId: badge.user_id, badgeId: badge.id, now });
         if (!updated) return undefined;
-        await touchBadge(tx, badge.id, now);
         await recordAudit(tx, now, {
           event: 'login.validate',
           outcome: 'success',
@@ -218,8 +214,7 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
         throw new AppError('SESSION_NOT_PENDING', 'this login session has already been used');
       }
       publishStatus(won);
-      const kiosk = await findKiosk(db, row.kiosk_id);
-      return { status: 'authenticated', user: { displayName: badge.display_name }, kiosk: { name: kiosk?.name ?? '' } };
+      return { status: 'authenticated', user: { displayName: badge.display_name }, kiosk: { name: row.kiosk_name } };
     },
 
     /** Trades an authenticated session for the user's access token, exactly once. */

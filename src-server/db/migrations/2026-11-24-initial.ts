@@ -19,7 +19,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('secret_hash', 'text')
     .addColumn('label', 'text')
     .addColumn('created_at', 'integer', (c) => c.notNull())
-    .addColumn('last_used_at', 'integer')
     .addColumn('revoked_at', 'integer')
     .addColumn('revoke_reason', 'text')
     .execute();
@@ -88,6 +87,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('login_session_id', 'text')
     .execute();
   await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
+  // A badge's last use is read from the log rather than kept twice.
+  await db.schema.createIndex('audit_log_badge').on('audit_log').columns(['badge_id', 'at']).execute();
 
   await db.schema
     .createTable('settings')

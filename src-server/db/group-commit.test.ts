@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GroupCommitSqliteDialect } from './group-commit.ts';
+
+interface TestDb {
+  items: { id: number; name: string };
+}
+
+let dir: string;
+let sqlite: SQLite.Database;
+let db: Kysely<TestDb>;
+let commits: number;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tapin-gc-'));
+  sqlite = new SQLite(join(dir, 'test.sqlite'));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.exec('create table items (id integer primary key, name text not null unique)');
+  // Counts real commits by watching the data version a second connection sees change.
+  commits = 0;
+  const exec = sqlite.exec.bind(sqlite);
+  sqlite.exec = (source: string) => {
+    if (source === 'COMMIT') commits++;
+    return exec(source);
+  };
+  db = new Kysely<TestDb>({ dialect: new GroupCommitSqliteDialect(sqlite) });
+});
+afterEach(async () => {
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const insert = (id: number, name: string) => db.insertInto('items').values({ id, name }).execute();
+const otherConnection = () => new SQLite(join(dir, 'test.sqlite'), { readonly: true });
+
+describe('group commit', () => {
+  it('commits the writes of one event-loop turn together, and resolves each only once committed', async () => {
+    const writes = Array.from({ length: 50 }, (_, i) => insert(i + 1, `item ${i + 1}`));
+    const reader = otherConnection();
+    // Not yet committed: another connection sees nothing.
+    expect(reader.prepare('select count(*) as n from items').get()).toEqual({ n: 0 });
+    await Promise.all(writes);
+    expect(reader.prepare('select count(*) as n from items').get()).toEqual({ n: 50 });
+    reader.close();
+    expect(commits).toBe(1);
+  });
+
+  it('fails only the statement that broke a constraint, not its neighbours in the group', async () => {
+    await insert(1, 'taken');
+    const results = await Promise.allSettled([insert(2, 'a'), insert(3, 'taken'), insert(4, 'b')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const names = await db.selectFrom('items').select('name').orderBy('id').execute();
+    expect(names.map((r) => r.name)).toEqual(['taken', 'a', 'b']);
+  });
+
+  it('rolls back an explicit transaction without touching other writes of the same turn', async () => {
+    const outside = insert(1, 'outside');
+    const failed = db.transaction().execute(async (tx) => {
+      await tx.insertInto('items').values({ id: 2, name: 'inside' }).execute();
+      throw new Error('changed my mind');
+    });
+    await expect(failed).rejects.toThrow('changed my mind');
+    await outside;
+    expect(await db.selectFrom('items').select('name').execute()).toEqual([{ name: 'outside' }]);
+  });
+
+  it('keeps other queries out of an explicit transaction until it ends', async () => {
+    await insert(1, 'one');
+    const order: string[] = [];
+    const transaction = db.transaction().execute(async (tx) => {
+      order.push('tx read');
+      const before = await tx.selectFrom('items').selectAll().execute();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await tx.updateTable('items').set({ name: `count ${before.length}` }).where('id', '=', 1).execute();
+      order.push('tx write');
+    });
+    const outside = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await insert(2, 'two');
+      order.push('outside write');
+    })();
+    await Promise.all([transaction, outside]);
+    expect(order).toEqual(['tx read', 'tx write', 'outside write']);
+    expect(await db.selectFrom('items').select('name').orderBy('id').execute()).toEqual([{ name: 'count 1' }, { name: 'two' }]);
+  });
+});

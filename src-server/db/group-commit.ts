@@ -1,0 +1,185 @@
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { SqliteDialect, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
+
+/**
+ * A Kysely driver for better-sqlite3 that commits in groups.
+ *
+ * On a busy server most of a write's cost is the commit (WAL append, periodic checkpoint), not the
+ * statement. Here every write that happens during one turn of the event loop joins one transaction,
+ * committed in a single step at the end of that turn; each write's promise resolves only once that
+ * commit succeeded, so nobody answers a client about data that is not yet on disk.
+ * Reads outside any pending group run at once. An explicit Kysely transaction becomes a savepoint
+ * inside the group and holds off other queries until it ends, so its statements never interleave
+ * with anyone else's. Prepared statements are cached by SQL text.
+ */
+export class GroupCommitSqliteDialect extends SqliteDialect {
+  readonly #sqlite: SqliteDatabase;
+
+  constructor(sqlite: SqliteDatabase) {
+    super({ database: sqlite });
+    this.#sqlite = sqlite;
+  }
+
+  override createDriver(): Driver {
+    return new GroupCommitDriver(this.#sqlite);
+  }
+}
+
+const STATEMENT_CACHE_LIMIT = 500;
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+class GroupCommitDriver implements Driver {
+  readonly #sqlite: SqliteDatabase;
+  readonly #statements = new Map<string, Statement>();
+  #group: Waiter[] | undefined;
+  #transaction: { owner: Handle; done: Promise<void>; end(): void } | undefined;
+
+  constructor(sqlite: SqliteDatabase) {
+    this.#sqlite = sqlite;
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new Handle(this);
+  }
+
+  async releaseConnection(): Promise<void> {}
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    while (this.#transaction) await this.#transaction.done;
+    let end = () => {};
+    const done = new Promise<void>((resolve) => (end = resolve));
+    this.#transaction = { owner: connection as Handle, done, end };
+    this.#openGroup();
+    this.#sqlite.exec('SAVEPOINT kysely_transaction');
+  }
+
+  async commitTransaction(): Promise<void> {
+    this.#sqlite.exec('RELEASE kysely_transaction');
+    this.#endTransaction();
+    await this.#afterCommit();
+  }
+
+  async rollbackTransaction(): Promise<void> {
+    if (this.#sqlite.inTransaction) {
+      this.#sqlite.exec('ROLLBACK TO kysely_transaction');
+      this.#sqlite.exec('RELEASE kysely_transaction');
+    }
+    this.#endTransaction();
+  }
+
+  async destroy(): Promise<void> {
+    while (this.#transaction) await this.#transaction.done;
+    this.#commitGroup();
+    this.#statements.clear();
+    this.#sqlite.close();
+  }
+
+  /** What a handle must wait for before it may run a query: another handle's explicit transaction. */
+  blockerFor(handle: Handle): Promise<void> | undefined {
+    return this.#transaction && this.#transaction.owner !== handle ? this.#transaction.done : undefined;
+  }
+
+  execute(handle: Handle, query: CompiledQuery): QueryResult<unknown> | Promise<QueryResult<unknown>> {
+    const statement = this.#prepare(query.sql);
+    const inTransaction = this.#transaction?.owner === handle;
+    if (!this.#group && statement.readonly && !inTransaction) return run(statement, query);
+    this.#openGroup();
+    let result: QueryResult<unknown>;
+    try {
+      result = run(statement, query);
+    } catch (error) {
+      // Most errors undo just the statement; some (I/O, full disk) roll the whole group back.
+      if (!this.#sqlite.inTransaction) this.#failGroup(error);
+      throw error;
+    }
+    return inTransaction ? result : this.#afterCommit().then(() => result);
+  }
+
+  #prepare(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      if (this.#statements.size >= STATEMENT_CACHE_LIMIT) this.#statements.clear();
+      statement = this.#sqlite.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #openGroup(): void {
+    if (this.#group) return;
+    this.#sqlite.exec('BEGIN IMMEDIATE');
+    this.#group = [];
+    setImmediate(() => this.#commitGroupWhenFree());
+  }
+
+  #afterCommit(): Promise<void> {
+    const group = this.#group;
+    if (!group) return Promise.resolve();
+    return new Promise((resolve, reject) => group.push({ resolve, reject }));
+  }
+
+  #commitGroupWhenFree(): void {
+    // An explicit transaction still running keeps the group open a little longer.
+    if (this.#transaction) setImmediate(() => this.#commitGroupWhenFree());
+    else this.#commitGroup();
+  }
+
+  #commitGroup(): void {
+    const group = this.#group;
+    if (!group) return;
+    this.#group = undefined;
+    try {
+      this.#sqlite.exec('COMMIT');
+    } catch (error) {
+      if (this.#sqlite.inTransaction) this.#sqlite.exec('ROLLBACK');
+      for (const waiter of group) waiter.reject(error);
+      return;
+    }
+    for (const waiter of group) waiter.resolve();
+  }
+
+  #failGroup(error: unknown): void {
+    const group = this.#group ?? [];
+    this.#group = undefined;
+    for (const waiter of group) waiter.reject(error);
+  }
+
+  #endTransaction(): void {
+    const transaction = this.#transaction;
+    this.#transaction = undefined;
+    transaction?.end();
+  }
+}
+
+/** One per acquired connection, so the driver can tell a transaction's own queries from everyone else's. */
+class Handle implements DatabaseConnection {
+  readonly #driver: GroupCommitDriver;
+
+  constructor(driver: GroupCommitDriver) {
+    this.#driver = driver;
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // The check and the statement run in the same tick, so no transaction can begin in between.
+    for (let blocker = this.#driver.blockerFor(this); blocker; blocker = this.#driver.blockerFor(this)) await blocker;
+    return (await this.#driver.execute(this, query)) as QueryResult<R>;
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming queries are not supported by the TapIn SQLite driver');
+  }
+}
+
+function run(statement: Statement, query: CompiledQuery): QueryResult<unknown> {
+  const parameters = query.parameters as unknown[];
+  if (statement.reader) return { rows: statement.all(parameters) };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}

@@ -1,5 +1,6 @@
 import type { TapinDb } from '../db/open.ts';
-import type { AuditOutcome } from '../db/schema.ts';
+import { preparedQuery } from '../db/prepared.ts';
+import type { AuditOutcome, Database, NewAuditEntry } from '../db/schema.ts';
 
 export type AuditEvent = 'login.validate' | 'login.exchange' | 'login.burned' | 'logout';
 
@@ -19,21 +20,23 @@ export interface AuditEntry {
   loginSessionId?: string | null;
 }
 
+const insert = preparedQuery<Database, NewAuditEntry, never>(
+  ['at', 'event', 'outcome', 'reason', 'source', 'client_address', 'kiosk_id', 'user_id', 'badge_id', 'badge_uid', 'login_session_id'],
+  (db, row) => db.insertInto('audit_log').values(row),
+);
+
 export async function recordAudit(db: TapinDb, at: number, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      at,
-      event: entry.event,
-      outcome: entry.outcome,
-      reason: entry.reason ?? null,
-      source: entry.source ?? null,
-      client_address: entry.clientAddress ?? null,
-      kiosk_id: entry.kioskId ?? null,
-      user_id: entry.userId ?? null,
-      badge_id: entry.badgeId ?? null,
-      badge_uid: entry.badgeUid ?? null,
-      login_session_id: entry.loginSessionId ?? null,
-    })
-    .execute();
+  await insert(db, {
+    at,
+    event: entry.event,
+    outcome: entry.outcome,
+    reason: entry.reason ?? null,
+    source: entry.source ?? null,
+    client_address: entry.clientAddress ?? null,
+    kiosk_id: entry.kioskId ?? null,
+    user_id: entry.userId ?? null,
+    badge_id: entry.badgeId ?? null,
+    badge_uid: entry.badgeUid ?? null,
+    login_session_id: entry.loginSessionId ?? null,
+  });
 }

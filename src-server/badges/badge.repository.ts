@@ -1,4 +1,5 @@
 import type { TapinDb } from '../db/open.ts';
+import { preparedQuery } from '../db/prepared.ts';
 import type { BadgeRow } from '../db/schema.ts';
 
 export interface BadgeWithHolder {
@@ -12,9 +13,8 @@ export interface BadgeWithHolder {
   disabled_at: number | null;
 }
 
-/** The badge a UID names now: the active one if any, else the most recently revoked (for the audit trail). */
-export async function findBadgeForUid(db: TapinDb, uid: string): Promise<BadgeWithHolder | undefined> {
-  return db
+const byUid = preparedQuery(['uid'], (db: TapinDb, p: { uid: string }) =>
+  db
     .selectFrom('badges')
     .innerJoin('users', 'users.id', 'badges.user_id')
     .select([
@@ -27,11 +27,15 @@ export async function findBadgeForUid(db: TapinDb, uid: string): Promise<BadgeWi
       'users.role',
       'users.disabled_at',
     ])
-    .where('badges.uid', '=', uid)
+    .where('badges.uid', '=', p.uid)
     .orderBy((eb) => eb('badges.revoked_at', 'is', null), 'desc')
     .orderBy('badges.id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(1),
+);
+
+/** The badge a UID names now: the active one if any, else the most recently revoked (for the audit trail). */
+export async function findBadgeForUid(db: TapinDb, uid: string): Promise<BadgeWithHolder | undefined> {
+  return (await byUid(db, { uid }))[0];
 }
 
 export async function insertBadge(

@@ -1,4 +1,5 @@
 import type { TapinDb } from '../db/open.ts';
+import { preparedQuery } from '../db/prepared.ts';
 import type { KioskRow } from '../db/schema.ts';
 
 export async function insertKiosk(
@@ -12,8 +13,12 @@ export async function insertKiosk(
     .executeTakeFirstOrThrow();
 }
 
+const byKeyHash = preparedQuery(['keyHash'], (db: TapinDb, p: { keyHash: string }) =>
+  db.selectFrom('kiosks').selectAll().where('key_hash', '=', p.keyHash).where('revoked_at', 'is', null),
+);
+
 export async function findActiveKioskByKeyHash(db: TapinDb, keyHash: string): Promise<KioskRow | undefined> {
-  return db.selectFrom('kiosks').selectAll().where('key_hash', '=', keyHash).where('revoked_at', 'is', null).executeTakeFirst();
+  return (await byKeyHash(db, { keyHash }))[0];
 }
 
 export async function findKiosk(db: TapinDb, id: number): Promise<KioskRow | undefined> {

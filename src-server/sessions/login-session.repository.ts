@@ -1,28 +1,50 @@
 import { sql } from 'kysely';
 import type { TapinDb } from '../db/open.ts';
-import type { LoginSessionRow, NewLoginSession } from '../db/schema.ts';
+import { preparedQuery } from '../db/prepared.ts';
+import type { Database, LoginSessionRow, NewLoginSession } from '../db/schema.ts';
+
+export type LoginSessionWithKiosk = LoginSessionRow & { kiosk_name: string; kiosk_location: string | null };
+
+const insert = preparedQuery<Database, LoginSessionRow, never>(
+  ['id', 'token_hash', 'kiosk_secret_hash', 'kiosk_id', 'status', 'created_at', 'expires_at', 'authenticated_at', 'consumed_at', 'user_id', 'badge_id', 'rejected_badges'],
+  (db, row) => db.insertInto('login_sessions').values(row),
+);
 
 export async function insertLoginSession(db: TapinDb, session: NewLoginSession): Promise<void> {
-  await db.insertInto('login_sessions').values(session).execute();
+  await insert(db, { authenticated_at: null, consumed_at: null, user_id: null, badge_id: null, rejected_badges: 0, ...session });
 }
 
-/** The session a QR token names, with the kiosk it belongs to (the phone names it before unlocking). */
-export async function findLoginSessionByTokenHash(
-  db: TapinDb,
-  tokenHash: string,
-): Promise<(LoginSessionRow & { kiosk_name: string; kiosk_location: string | null }) | undefined> {
-  return db
+const byTokenHash = preparedQuery(['tokenHash'], (db: TapinDb, p: { tokenHash: string }) =>
+  db
     .selectFrom('login_sessions')
     .innerJoin('kiosks', 'kiosks.id', 'login_sessions.kiosk_id')
     .selectAll('login_sessions')
     .select(['kiosks.name as kiosk_name', 'kiosks.location as kiosk_location'])
-    .where('login_sessions.token_hash', '=', tokenHash)
-    .executeTakeFirst();
+    .where('login_sessions.token_hash', '=', p.tokenHash),
+);
+
+/** The session a QR token names, with the kiosk it belongs to (the phone names it before unlocking). */
+export async function findLoginSessionByTokenHash(db: TapinDb, tokenHash: string): Promise<LoginSessionWithKiosk | undefined> {
+  return (await byTokenHash(db, { tokenHash }))[0];
 }
 
+const byId = preparedQuery(['id'], (db: TapinDb, p: { id: string }) => db.selectFrom('login_sessions').selectAll().where('id', '=', p.id));
+
 export async function findLoginSession(db: TapinDb, id: string): Promise<LoginSessionRow | undefined> {
-  return db.selectFrom('login_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  return (await byId(db, { id }))[0];
 }
+
+const authenticate = preparedQuery(
+  ['id', 'userId', 'badgeId', 'now'],
+  (db: TapinDb, p: { id: string; userId: number; badgeId: number; now: number }) =>
+    db
+      .updateTable('login_sessions')
+      .set({ status: 'authenticated', authenticated_at: p.now, user_id: p.userId, badge_id: p.badgeId })
+      .where('id', '=', p.id)
+      .where('status', '=', 'pending')
+      .where('expires_at', '>', p.now)
+      .returningAll(),
+);
 
 /**
  * pending → authenticated, in one conditional statement: of concurrent validations exactly one
@@ -33,14 +55,7 @@ export async function markAuthenticated(
   id: string,
   change: { userId: number; badgeId: number; now: number },
 ): Promise<LoginSessionRow | undefined> {
-  return db
-    .updateTable('login_sessions')
-    .set({ status: 'authenticated', authenticated_at: change.now, user_id: change.userId, badge_id: change.badgeId })
-    .where('id', '=', id)
-    .where('status', '=', 'pending')
-    .where('expires_at', '>', change.now)
-    .returningAll()
-    .executeTakeFirst();
+  return (await authenticate(db, { id, ...change }))[0];
 }
 
 /** Counts a rejected badge against a pending session, expiring it at the limit. */
@@ -63,16 +78,19 @@ export async function countRejectedBadge(
     .executeTakeFirst();
 }
 
+const consume = preparedQuery(['id', 'now'], (db: TapinDb, p: { id: string; now: number }) =>
+  db
+    .updateTable('login_sessions')
+    .set({ status: 'consumed', consumed_at: p.now })
+    .where('id', '=', p.id)
+    .where('status', '=', 'authenticated')
+    .where('expires_at', '>', p.now)
+    .returningAll(),
+);
+
 /** authenticated → consumed, once: the exchange that wins gets the row back. */
 export async function markConsumed(db: TapinDb, id: string, now: number): Promise<LoginSessionRow | undefined> {
-  return db
-    .updateTable('login_sessions')
-    .set({ status: 'consumed', consumed_at: now })
-    .where('id', '=', id)
-    .where('status', '=', 'authenticated')
-    .where('expires_at', '>', now)
-    .returningAll()
-    .executeTakeFirst();
+  return (await consume(db, { id, now }))[0];
 }
 
 /** Writes down the expiry of one session whose time has passed; undefined when it had already ended. */

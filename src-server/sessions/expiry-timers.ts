@@ -1,5 +1,5 @@
 /**
- * One timer per live login session, firing at its expiry so that watchers hear `expired` within
+ * One timer per watched login session, firing at its expiry so that its kiosk hears `expired` within
  * moments of it rather than at the next cleanup run.
  */
 export interface ExpiryTimers {

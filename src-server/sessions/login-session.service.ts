@@ -149,7 +149,6 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
         rejected_badges: 0,
       };
       await insertLoginSession(db, row);
-      timers.schedule(row.id, row.expires_at);
       // The token rides in the URL fragment, which browsers never send to a server or its logs.
       return { ...toLoginSessionView(row, now), status: 'pending', token, kioskSecret, qrPayload: `${deps.publicUrl()}/m#t=${token}` };
     },
@@ -158,7 +157,10 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
       return toLoginSessionView(await forKiosk(id, kioskSecret), clock.now());
     },
 
-    /** For the realtime channel: checks the kioskSecret, arms the expiry push, and returns the current view. */
+    /**
+     * For the realtime channel: checks the kioskSecret, arms the expiry push, and returns the current view.
+     * Only watched sessions get a timer; the cleanup job writes down the expiry of the others.
+     */
     async watch(id: string, kioskSecret: string | undefined): Promise<LoginSessionView> {
       const row = await forKiosk(id, kioskSecret);
       const view = toLoginSessionView(row, clock.now());

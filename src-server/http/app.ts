@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { sql } from 'kysely';
+import packageJson from '../../package.json' with { type: 'json' };
 import { accessRoutes } from '../access/access.routes.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { ServerConfig } from '../config.ts';
@@ -17,6 +18,7 @@ import { loginSessionEventRoutes } from '../realtime/login-session-events.ts';
 import { createServices, type Services } from '../services.ts';
 import { loginSessionRoutes } from '../sessions/login-session.routes.ts';
 import { installErrorHandling } from './error-handler.ts';
+import { HealthSchema } from './schemas.ts';
 import { publicUrlFor } from './public-url.ts';
 
 export interface BuildOptions {
@@ -91,9 +93,9 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     { prefix: '/api/v1' },
   );
 
-  app.get('/healthz', async () => {
+  app.get('/healthz', { schema: { response: { 200: HealthSchema } } }, async () => {
     await sql`select 1`.execute(db);
-    return { status: 'ok', version: '0.1.0', uptimeSeconds: Math.round(process.uptime()) };
+    return { status: 'ok' as const, version: packageJson.version, uptimeSeconds: Math.round(process.uptime()) };
   });
 
   options.extraRoutes?.(app);

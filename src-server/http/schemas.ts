@@ -15,4 +15,10 @@ export const UserSchema = Type.Object({
 /** Errors a route can answer with, all in the one shape. */
 export const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, ErrorSchema]));
 
+export const HealthSchema = Type.Object({
+  status: Type.Literal('ok'),
+  version: Type.String(),
+  uptimeSeconds: Type.Integer(),
+});
+
 export type ErrorResponse = Static<typeof ErrorSchema>;

@@ -93,6 +93,11 @@ export async function markConsumed(db: TapinDb, id: string, now: number): Promis
   return (await consume(db, { id, now }))[0];
 }
 
+/** Ends an authenticated session that must not be exchanged after all (its user was disabled meanwhile). */
+export async function abandonLoginSession(db: TapinDb, id: string): Promise<LoginSessionRow | undefined> {
+  return db.updateTable('login_sessions').set({ status: 'expired' }).where('id', '=', id).where('status', '=', 'authenticated').returningAll().executeTakeFirst();
+}
+
 /** Writes down the expiry of one session whose time has passed; undefined when it had already ended. */
 export async function markExpired(db: TapinDb, id: string, now: number): Promise<LoginSessionRow | undefined> {
   return db

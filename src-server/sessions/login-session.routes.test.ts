@@ -229,6 +229,17 @@ describe('exchanging the session for an access token', () => {
     expect(wrong.body.error.code).toBe('SESSION_NOT_FOUND');
   });
 
+  it('refuses the exchange and ends the session when the user was disabled after the badge', async () => {
+    const session = await authenticated();
+    await t.server.deps.db.updateTable('users').set({ disabled_at: clock.now() }).where('id', '=', seed.user.id).execute();
+    const response = await t.api(`/api/v1/login-sessions/${session.id}/exchange`, { token: session.kioskSecret, body: {} });
+    expect(response.status).toBe(409);
+    expect(response.body.error.code).toBe('SESSION_NOT_AUTHENTICATED');
+    expect((await t.api(`/api/v1/login-sessions/${session.id}`, { token: session.kioskSecret })).body.status).toBe('expired');
+    const last = await t.server.deps.db.selectFrom('audit_log').select(['event', 'outcome', 'reason']).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(last).toEqual({ event: 'login.exchange', outcome: 'failure', reason: 'user_disabled' });
+  });
+
   it('answers 409 once an authenticated session has outlived its expiry', async () => {
     const session = await authenticated();
     clock.advance(300_000);

@@ -13,6 +13,7 @@ import { findUser } from '../users/user.repository.ts';
 import { toPublicUser, type PublicUser } from '../users/user.service.ts';
 import { createExpiryTimers } from './expiry-timers.ts';
 import {
+  abandonLoginSession,
   countRejectedBadge,
   findLoginSession,
   findLoginSessionByTokenHash,
@@ -57,6 +58,7 @@ export interface ExchangeResult extends IssuedAccess {
 }
 
 const notFound = () => new AppError('SESSION_NOT_FOUND', 'no such login session');
+const notWaiting = () => new AppError('SESSION_NOT_AUTHENTICATED', 'this login session is not waiting to be exchanged');
 const expired = () => new AppError('SESSION_EXPIRED', 'this login session has expired; scan the new code on the kiosk');
 
 interface Services {
@@ -222,16 +224,30 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
     /** Trades an authenticated session for the user's access token, exactly once. */
     async exchange(id: string, kioskSecret: string | undefined, context: { clientAddress?: string }): Promise<ExchangeResult> {
       const row = await forKiosk(id, kioskSecret);
-      if (effectiveStatus(row, clock.now()) !== 'authenticated' || row.user_id === null) {
-        throw new AppError('SESSION_NOT_AUTHENTICATED', 'this login session is not waiting to be exchanged');
-      }
+      if (effectiveStatus(row, clock.now()) !== 'authenticated' || row.user_id === null) throw notWaiting();
       const userId = row.user_id;
+      const user = await findUser(db, userId);
+      if (!user || user.disabled_at !== null) {
+        // Disabled between the badge and the exchange: the session ends here rather than lingering.
+        const abandoned = await abandonLoginSession(db, id);
+        await recordAudit(db, clock.now(), {
+          event: 'login.exchange',
+          outcome: 'failure',
+          reason: 'user_disabled',
+          source: 'kiosk',
+          clientAddress: context.clientAddress,
+          kioskId: row.kiosk_id,
+          userId,
+          badgeId: row.badge_id,
+          loginSessionId: id,
+        });
+        if (abandoned) publishStatus(abandoned);
+        throw notWaiting();
+      }
       const now = clock.now();
       const result = await db.transaction().execute(async (tx) => {
         const consumed = await markConsumed(tx, id, now);
         if (!consumed) return undefined;
-        const user = await findUser(tx, userId);
-        if (!user || user.disabled_at !== null) return undefined;
         const issued = await access.issue({ userId, kioskId: row.kiosk_id, loginSessionId: id }, tx);
         await recordAudit(tx, now, {
           event: 'login.exchange',
@@ -243,12 +259,12 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
           badgeId: row.badge_id,
           loginSessionId: id,
         });
-        return { consumed, issued, user };
+        return { consumed, issued };
       });
-      if (!result) throw new AppError('SESSION_NOT_AUTHENTICATED', 'this login session is not waiting to be exchanged');
+      if (!result) throw notWaiting();
       timers.cancel(id);
       publishStatus(result.consumed);
-      return { ...result.issued, user: toPublicUser(result.user) };
+      return { ...result.issued, user: toPublicUser(user) };
     },
 
     expireIfDue,

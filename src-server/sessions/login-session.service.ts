@@ -226,21 +226,20 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
       const row = await forKiosk(id, kioskSecret);
       if (effectiveStatus(row, clock.now()) !== 'authenticated' || row.user_id === null) throw notWaiting();
       const userId = row.user_id;
+      const audit = {
+        event: 'login.exchange',
+        source: 'kiosk',
+        clientAddress: context.clientAddress,
+        kioskId: row.kiosk_id,
+        userId,
+        badgeId: row.badge_id,
+        loginSessionId: id,
+      } as const;
       const user = await findUser(db, userId);
       if (!user || user.disabled_at !== null) {
         // Disabled between the badge and the exchange: the session ends here rather than lingering.
         const abandoned = await abandonLoginSession(db, id);
-        await recordAudit(db, clock.now(), {
-          event: 'login.exchange',
-          outcome: 'failure',
-          reason: 'user_disabled',
-          source: 'kiosk',
-          clientAddress: context.clientAddress,
-          kioskId: row.kiosk_id,
-          userId,
-          badgeId: row.badge_id,
-          loginSessionId: id,
-        });
+        await recordAudit(db, clock.now(), { ...audit, outcome: 'failure', reason: 'user_disabled' });
         if (abandoned) publishStatus(abandoned);
         throw notWaiting();
       }
@@ -249,16 +248,7 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
         const consumed = await markConsumed(tx, id, now);
         if (!consumed) return undefined;
         const issued = await access.issue({ userId, kioskId: row.kiosk_id, loginSessionId: id }, tx);
-        await recordAudit(tx, now, {
-          event: 'login.exchange',
-          outcome: 'success',
-          source: 'kiosk',
-          clientAddress: context.clientAddress,
-          kioskId: row.kiosk_id,
-          userId,
-          badgeId: row.badge_id,
-          loginSessionId: id,
-        });
+        await recordAudit(tx, now, { ...audit, outcome: 'success' });
         return { consumed, issued };
       });
       if (!result) throw notWaiting();

@@ -156,6 +156,15 @@ describe('tapin serve', () => {
     expect(serving.output()).not.toMatch(/key: tk_/);
   });
 
+  it('says so in one line and exits when its port is taken', async () => {
+    serving = await startServe(['--port', '0', '--db', db, '--log-level', 'warn']);
+    const port = new URL(serving.url).port;
+    const second = await runCli(['serve', '--port', port, '--db', join(dir, 'other.sqlite'), '--log-level', 'silent']);
+    expect(second.code).toBe(1);
+    expect(lines(second.stderr)).toHaveLength(1);
+    expect(second.stderr).toMatch(/EADDRINUSE/);
+  });
+
   it('keeps its data across a restart on the same file', async () => {
     await runCli(['user', 'add', '--name', 'Ada', '--db', db]);
     await runCli(['badge', 'add', '--user', '1', '--uid', '04A1B2C3D4E5F6', '--db', db]);

@@ -168,7 +168,13 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const { buildServer } = await import('../http/app.ts');
   const server = await buildServer(config);
   const demo = config.demo ? await seedDemo(server.deps.db, server.services) : undefined;
-  const url = await server.listen();
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   io.out(`TapIn listening on ${url} (database ${config.dbPath})`);
   if (config.demo) {
     if (demo) for (const line of demoBanner(url, demo)) io.out(line);

@@ -79,6 +79,45 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  let cleanup: CleanupScheduler | undefined;
+  let stopHeartbeat: (() => void) | undefined;
+  app.addHook('onReady', async () => {
+    stopHeartbeat = startHeartbeat(app.websocketServer);
+    if (options.cleanupSchedule !== false) cleanup = scheduleCleanup(deps, app.log);
+  });
+  app.addHook('onClose', async () => {
+    stopHeartbeat?.();
+    await cleanup?.stop();
+    services.loginSessions.stop();
+    await db.destroy();
+    await checkpointer.stop();
+  });
+
+  try {
+    await registerRoutes(app, deps, services, options);
+    await app.ready();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+
+  return {
+    app,
+    services,
+    deps,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      listeningUrl = publicUrlFor(config.host, port);
+      return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    },
+    close: () => app.close(),
+  };
+}
+
+async function registerRoutes(app: FastifyInstance, deps: Deps, services: Services, options: BuildOptions): Promise<void> {
+  const { config, db } = deps;
   installErrorHandling(app);
   await app.register(helmet);
   await app.register(rateLimit, { global: false });
@@ -99,32 +138,4 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
   });
 
   options.extraRoutes?.(app);
-
-  let cleanup: CleanupScheduler | undefined;
-  let stopHeartbeat: (() => void) | undefined;
-  app.addHook('onReady', async () => {
-    stopHeartbeat = startHeartbeat(app.websocketServer);
-    if (options.cleanupSchedule !== false) cleanup = scheduleCleanup(deps, app.log);
-  });
-  app.addHook('onClose', async () => {
-    stopHeartbeat?.();
-    await cleanup?.stop();
-    services.loginSessions.stop();
-    await db.destroy();
-    await checkpointer.stop();
-  });
-
-  return {
-    app,
-    services,
-    deps,
-    async listen() {
-      await app.listen({ host: config.host, port: config.port });
-      const address = app.server.address();
-      const port = typeof address === 'object' && address ? address.port : config.port;
-      listeningUrl = publicUrlFor(config.host, port);
-      return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    },
-    close: () => app.close(),
-  };
 }

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createLoginSession, startTestServer, type Seed, type TestServer } from '../testing/test-server.ts';
 import { watch } from '../testing/ws-client.ts';
 
@@ -96,6 +97,7 @@ describe('expiry pushes', () => {
     const session = await createLoginSession(t, seed.kioskKey);
     const { dir, server } = t;
     await server.close();
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     t = await startTestServer({ sessionTtlSeconds: 2 }, { dir });
     const watcher = await watch(t.url, session.id, session.kioskSecret);
     await watcher.next((m) => m.status === 'pending');

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /**
  * The one typed source of the schema. Times are integer milliseconds since the epoch; every
@@ -104,6 +104,4 @@ export type BadgeRow = Selectable<BadgesTable>;
 export type KioskRow = Selectable<KiosksTable>;
 export type LoginSessionRow = Selectable<LoginSessionsTable>;
 export type NewLoginSession = Insertable<LoginSessionsTable>;
-export type LoginSessionUpdate = Updateable<LoginSessionsTable>;
-export type AccessSessionRow = Selectable<AccessSessionsTable>;
 export type NewAuditEntry = Insertable<AuditLogTable>;

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 
 export const ErrorSchema = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String() }),
@@ -20,5 +20,3 @@ export const HealthSchema = Type.Object({
   version: Type.String(),
   uptimeSeconds: Type.Integer(),
 });
-
-export type ErrorResponse = Static<typeof ErrorSchema>;

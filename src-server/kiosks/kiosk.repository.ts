@@ -21,10 +21,6 @@ export async function findActiveKioskByKeyHash(db: TapinDb, keyHash: string): Pr
   return (await byKeyHash(db, { keyHash }))[0];
 }
 
-export async function findKiosk(db: TapinDb, id: number): Promise<KioskRow | undefined> {
-  return db.selectFrom('kiosks').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 export async function setKioskKeyHash(db: TapinDb, id: number, keyHash: string): Promise<void> {
   await db.updateTable('kiosks').set({ key_hash: keyHash }).where('id', '=', id).execute();
 }

@@ -12,8 +12,3 @@ export async function insertUser(db: TapinDb, user: { displayName: string; role:
 export async function findUser(db: TapinDb, id: number): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
-
-export async function countUsers(db: TapinDb): Promise<number> {
-  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
-}

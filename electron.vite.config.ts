@@ -24,7 +24,8 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: resolve('out/renderer'),
-      rollupOptions: { input: { index: resolve('src-renderer/index.html') } },
+      minify: true,
+      rollupOptions: { input: { kiosk: resolve('src-renderer/kiosk.html'), m: resolve('src-renderer/m.html') } },
     },
   },
 });

@@ -21,7 +21,7 @@ function openKioskWindow(): void {
   window.once('ready-to-show', () => window.show());
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   window.webContents.on('will-navigate', (event) => event.preventDefault());
-  void window.loadFile(join(here, '../renderer/index.html'));
+  void window.loadFile(join(here, '../renderer/kiosk.html'));
 }
 
 if (!app.requestSingleInstanceLock()) {

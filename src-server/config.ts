@@ -21,6 +21,8 @@ export interface ServerConfig {
   rateLimit: RateLimitConfig;
   demo: boolean;
   logLevel: string;
+  /** Inactivity after which a kiosk dashboard locks itself (the last 30 s show a warning). */
+  idleLockSeconds: number;
 }
 
 export const defaultConfig: ServerConfig = {
@@ -35,6 +37,7 @@ export const defaultConfig: ServerConfig = {
   rateLimit: { max: 30, windowMs: 60_000 },
   demo: false,
   logLevel: 'info',
+  idleLockSeconds: 120,
 };
 
 /** A configuration value that cannot be used; the CLI prints its message and exits 2. */
@@ -77,6 +80,7 @@ export interface ServeInput {
   'cleanup-cron'?: string;
   'rate-limit'?: string;
   'log-level'?: string;
+  'idle-lock'?: string;
   demo?: boolean;
 }
 
@@ -120,6 +124,8 @@ export function resolveServeConfig(flags: ServeInput, env: NodeJS.ProcessEnv): S
     if (!LOG_LEVELS.includes(level[1])) throw new ConfigError(`${level[0]} must be one of ${LOG_LEVELS.join(', ')}, got "${level[1]}"`);
     config.logLevel = level[1];
   }
+  const idle = pick('idle-lock', 'TAPIN_IDLE_LOCK_SECONDS');
+  if (idle) config.idleLockSeconds = parseInteger(idle[0], idle[1], 35, 24 * 3600);
   config.demo = flags.demo === true;
   return config;
 }

@@ -40,3 +40,24 @@ export async function recordAudit(db: TapinDb, at: number, entry: AuditEntry): P
     login_session_id: entry.loginSessionId ?? null,
   });
 }
+
+export interface LastLogin {
+  at: number;
+  kiosk_name: string | null;
+  kiosk_location: string | null;
+}
+
+/** When and where a user last finished logging in (their last successful exchange). */
+export async function findLastLogin(db: TapinDb, userId: number): Promise<LastLogin | undefined> {
+  return db
+    .selectFrom('audit_log')
+    .leftJoin('kiosks', 'kiosks.id', 'audit_log.kiosk_id')
+    .select(['audit_log.at', 'kiosks.name as kiosk_name', 'kiosks.location as kiosk_location'])
+    .where('audit_log.user_id', '=', userId)
+    .where('audit_log.event', '=', 'login.exchange')
+    .where('audit_log.outcome', '=', 'success')
+    .orderBy('audit_log.at', 'desc')
+    .orderBy('audit_log.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

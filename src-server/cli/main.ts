@@ -156,6 +156,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     'cleanup-cron': { type: 'string' },
     'rate-limit': { type: 'string' },
     'log-level': { type: 'string' },
+    'idle-lock': { type: 'string' },
     demo: { type: 'boolean' },
     reader: { type: 'boolean' },
     'reader-kiosk': { type: 'string' },

@@ -2,7 +2,7 @@ export const USAGE = `Usage: tapin <command> [options]
 
 Commands:
   serve [--host H] [--port N] [--public-url URL] [--session-ttl S] [--demo]
-        [--access-ttl S] [--retention S] [--cleanup-cron EXPR] [--rate-limit N] [--log-level L]
+        [--access-ttl S] [--retention S] [--cleanup-cron EXPR] [--rate-limit N] [--log-level L] [--idle-lock S]
                                        run the API (creates and migrates the database)
   user add --name NAME [--role user|admin]          create a user
   badge add --user ID --uid HEX [--with-secret] [--label L]

@@ -17,7 +17,10 @@ import { startHeartbeat } from '../realtime/heartbeat.ts';
 import { loginSessionEventRoutes } from '../realtime/login-session-events.ts';
 import { createServices, type Services } from '../services.ts';
 import { loginSessionRoutes } from '../sessions/login-session.routes.ts';
+import { kioskRoutes } from '../kiosks/kiosk.routes.ts';
+import { demoRoutes } from '../demo.routes.ts';
 import { installErrorHandling } from './error-handler.ts';
+import { DEFAULT_RENDERER_DIR, pageRoutes } from './pages.ts';
 import { HealthSchema } from './schemas.ts';
 import { publicUrlFor } from './public-url.ts';
 
@@ -26,6 +29,8 @@ export interface BuildOptions {
   bus?: EventBus;
   /** Run the cleanup job on its cron schedule (default true). */
   cleanupSchedule?: boolean;
+  /** Where the built pages are (default: out/renderer next to the sources). */
+  rendererDir?: string;
   /** Extra routes registered at the root after TapIn's own (the benchmark's bare route). */
   extraRoutes?: (app: FastifyInstance) => void;
 }
@@ -119,7 +124,24 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
 async function registerRoutes(app: FastifyInstance, deps: Deps, services: Services, options: BuildOptions): Promise<void> {
   const { config, db } = deps;
   installErrorHandling(app);
-  await app.register(helmet);
+  await app.register(helmet, {
+    // One strict policy for pages and API alike: no inline script or style, nothing from elsewhere.
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
   await app.register(rateLimit, { global: false });
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
@@ -128,6 +150,8 @@ async function registerRoutes(app: FastifyInstance, deps: Deps, services: Servic
       await api.register(loginSessionRoutes, { services, rateLimit: config.rateLimit });
       await api.register(loginSessionEventRoutes, { services, bus: deps.bus });
       await api.register(accessRoutes, { services });
+      await api.register(kioskRoutes, { services, config });
+      if (config.demo) await api.register(demoRoutes, { db });
     },
     { prefix: '/api/v1' },
   );
@@ -137,5 +161,6 @@ async function registerRoutes(app: FastifyInstance, deps: Deps, services: Servic
     return { status: 'ok' as const, version: packageJson.version, uptimeSeconds: Math.round(process.uptime()) };
   });
 
+  await app.register(pageRoutes, { rendererDir: options.rendererDir ?? DEFAULT_RENDERER_DIR });
   options.extraRoutes?.(app);
 }

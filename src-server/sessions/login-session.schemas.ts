@@ -58,4 +58,11 @@ export const ExchangedSchema = Type.Object({
   accessToken: Type.String(),
   expiresAt: IsoTime,
   user: UserSchema,
+  previousLogin: Type.Union([
+    Type.Object({
+      at: IsoTime,
+      kiosk: Type.Union([Type.Object({ name: Type.String(), location: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
 });

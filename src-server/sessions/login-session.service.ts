@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessSessionService, IssuedAccess } from '../access/access-session.service.ts';
-import { recordAudit, type AuditSource } from '../audit/audit.repository.ts';
+import { findLastLogin, recordAudit, type AuditSource } from '../audit/audit.repository.ts';
 import { findBadgeForUid } from '../badges/badge.repository.ts';
 import { judgeBadge, parseBadgeUid } from '../badges/badge.service.ts';
 import { hashSecret, randomToken, secretMatches } from '../crypto.ts';
@@ -55,6 +55,8 @@ export interface ValidationResult {
 
 export interface ExchangeResult extends IssuedAccess {
   user: PublicUser;
+  /** The login before this one, for the dashboard's "last login" line; null on a first login. */
+  previousLogin: { at: string; kiosk: { name: string; location: string | null } | null } | null;
 }
 
 const notFound = () => new AppError('SESSION_NOT_FOUND', 'no such login session');
@@ -243,6 +245,7 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
         if (abandoned) publishStatus(abandoned);
         throw notWaiting();
       }
+      const previous = await findLastLogin(db, userId);
       const now = clock.now();
       const result = await db.transaction().execute(async (tx) => {
         const consumed = await markConsumed(tx, id, now);
@@ -254,7 +257,13 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
       if (!result) throw notWaiting();
       timers.cancel(id);
       publishStatus(result.consumed);
-      return { ...result.issued, user: toPublicUser(user) };
+      return {
+        ...result.issued,
+        user: toPublicUser(user),
+        previousLogin: previous
+          ? { at: isoTime(previous.at), kiosk: previous.kiosk_name === null ? null : { name: previous.kiosk_name, location: previous.kiosk_location } }
+          : null,
+      };
     },
 
     expireIfDue,

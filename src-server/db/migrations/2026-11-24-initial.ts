@@ -89,6 +89,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
   // A badge's last use is read from the log rather than kept twice.
   await db.schema.createIndex('audit_log_badge').on('audit_log').columns(['badge_id', 'at']).execute();
+  await db.schema.createIndex('audit_log_user').on('audit_log').columns(['user_id', 'at']).execute();
 
   await db.schema
     .createTable('settings')

@@ -1,0 +1,121 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestServer, type Seed, type TestServer } from '../src-server/testing/test-server.ts';
+import { chromiumMissing, kioskContext, launchChromium, phoneContext, readQrFromScreen, screenshotPath, type TestBadge } from './support/browser.ts';
+
+let browser: Browser;
+let t: TestServer;
+let seed: Seed;
+
+if (chromiumMissing) console.error('e2e: skipped, Chromium is not installed at /usr/bin/chromium (apt-get install chromium)');
+
+async function openKiosk(key = seed.kioskKey): Promise<Page> {
+  const context = await kioskContext(browser);
+  const page = await context.newPage();
+  await page.goto(`${t.url}/kiosk#key=${key}`);
+  await page.locator('.qr-image').waitFor();
+  return page;
+}
+
+async function openPhone(url: string, badge: TestBadge | undefined): Promise<Page> {
+  const context = await phoneContext(browser, badge);
+  const page = await context.newPage();
+  await page.goto(url);
+  return page;
+}
+
+describe.skipIf(chromiumMissing)('the kiosk and the phone, in Chromium', () => {
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    t = await startTestServer({ idleLockSeconds: 120 });
+    seed = await t.seed();
+    return () => t.close();
+  });
+
+  it('unlocks the kiosk onto the dashboard when a phone reads the QR code and a badge', async () => {
+    const kiosk = await openKiosk();
+    expect(new URL(kiosk.url()).hash).toBe('');
+    await kiosk.screenshot({ path: screenshotPath('kiosk-qr') });
+    const qrUrl = await readQrFromScreen(kiosk);
+    expect(qrUrl).toMatch(new RegExp(`^${t.url}/m#t=[A-Za-z0-9_-]{43}$`));
+
+    const phone = await openPhone(qrUrl, { uid: '04:a1:b2:c3:d4:e5:f6' });
+    await phone.getByRole('heading', { name: 'Unlock Lobby kiosk — Building A?' }).waitFor();
+    await expect(phone.locator('button:focus').textContent()).resolves.toBe('Cancel');
+    await phone.screenshot({ path: screenshotPath('phone-confirm') });
+
+    const validated = phone.waitForResponse((r) => r.url().endsWith('/login-sessions/validate'));
+    await phone.getByRole('button', { name: 'Unlock' }).click();
+    await validated;
+    const answeredAt = performance.now();
+    await kiosk.getByRole('heading', { name: 'Welcome, Grace Hopper' }).waitFor();
+    const dashboardAfterMs = performance.now() - answeredAt;
+    console.error(`e2e: dashboard painted ${dashboardAfterMs.toFixed(0)} ms after the phone's validation returned`);
+    await phone.getByText('Done, Grace Hopper: Lobby kiosk is unlocking.').waitFor();
+    await phone.screenshot({ path: screenshotPath('phone-success') });
+    await kiosk.screenshot({ path: screenshotPath('kiosk-dashboard') });
+    expect(await kiosk.locator('.last-login').textContent()).toBe('This is your first login.');
+
+    await kiosk.getByRole('button', { name: 'Log out' }).click();
+    await kiosk.locator('.qr-image').waitFor();
+    const next = await readQrFromScreen(kiosk);
+    expect(next).not.toBe(qrUrl);
+  });
+
+  it('keeps the kiosk on its code when the badge is rejected, and says so on both screens', async () => {
+    const kiosk = await openKiosk();
+    const phone = await openPhone(await readQrFromScreen(kiosk), { uid: '04FFFFFFFFFFFF' });
+    await phone.getByRole('button', { name: 'Unlock' }).click();
+    await phone.getByText('This badge was not accepted.').waitFor();
+    await kiosk.getByText('Badge not accepted. 4 attempts left on this code.').waitFor();
+    await kiosk.screenshot({ path: screenshotPath('kiosk-rejected') });
+    await phone.screenshot({ path: screenshotPath('phone-rejected') });
+    expect(await kiosk.locator('.dashboard').count()).toBe(0);
+  });
+
+  it('unlocks nothing when the person cancels on the phone', async () => {
+    const kiosk = await openKiosk();
+    const qrUrl = await readQrFromScreen(kiosk);
+    const phone = await openPhone(qrUrl, { uid: '04A1B2C3D4E5F6' });
+    await phone.getByRole('button', { name: 'Cancel' }).click();
+    await phone.getByText('Cancelled. Nothing was unlocked.').waitFor();
+    const inspected = await t.api('/api/v1/login-sessions/inspect', { body: { token: new URL(qrUrl).hash.slice(3) } });
+    expect(inspected.body.status).toBe('pending');
+  });
+
+  it('says plainly when the phone cannot read NFC', async () => {
+    const kiosk = await openKiosk();
+    const phone = await openPhone(await readQrFromScreen(kiosk), undefined);
+    await phone.getByRole('button', { name: 'Unlock' }).click();
+    await phone.getByText(/cannot read NFC badges/).waitFor();
+    // Outside demo mode there are no demo badges to offer.
+    expect(await phone.locator('.demo-badges').count()).toBe(0);
+    await phone.screenshot({ path: screenshotPath('phone-no-nfc') });
+  });
+
+  it('shows the unregistered screen without a key, and with a key the server refuses', async () => {
+    const context = await kioskContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${t.url}/kiosk`);
+    await page.getByRole('heading', { name: 'This kiosk is not registered' }).waitFor();
+    await page.screenshot({ path: screenshotPath('kiosk-unregistered') });
+    await page.goto(`${t.url}/kiosk#key=tk_wrong`);
+    await page.reload();
+    await page.getByRole('heading', { name: 'This kiosk is not registered' }).waitFor();
+  });
+
+  it('speaks French to a French browser', async () => {
+    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${t.url}/kiosk#key=${seed.kioskKey}`);
+    await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+    await page.screenshot({ path: screenshotPath('kiosk-qr-fr') });
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+});

@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PNG } from 'pngjs';
+import jsQR from 'jsqr';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const OUTPUT_DIR = fileURLToPath(new URL('../output', import.meta.url));
+
+/** Debian's Chromium is what the browser tests drive; CI installs it, a laptop may not have it. */
+export const chromiumMissing = !existsSync(CHROMIUM);
+if (chromiumMissing && process.env.CI) throw new Error(`CI needs Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export function kioskContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+}
+
+export interface TestBadge {
+  uid: string;
+  secret?: string;
+}
+
+/**
+ * A phone. Desktop Chromium has no Web NFC, so a stand-in NDEFReader is installed before the page
+ * loads: scan() resolves, then a "reading" event delivers the badge the test put in
+ * `window.__tapinBadge` (the NDEF secret record in the same encoding real tags use).
+ */
+export async function phoneContext(browser: Browser, badge: TestBadge | undefined): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en-GB' });
+  if (badge) {
+    await context.addInitScript((b: TestBadge) => {
+      class FakeNDEFReader extends EventTarget {
+        async scan() {
+          setTimeout(() => {
+            const records = b.secret ? [{ recordType: 'tapin.dev:secret', data: new DataView(new TextEncoder().encode(b.secret).buffer) }] : [];
+            const event = Object.assign(new Event('reading'), { serialNumber: b.uid, message: { records } });
+            this.dispatchEvent(event);
+          }, 50);
+        }
+      }
+      Object.defineProperty(globalThis, 'NDEFReader', { value: FakeNDEFReader });
+    }, badge);
+  }
+  return context;
+}
+
+/** Reads the QR code on screen the way a phone camera would: from pixels, not from the DOM. */
+export async function readQrFromScreen(page: Page): Promise<string> {
+  const shot = await page.locator('.qr-box').screenshot();
+  const png = PNG.sync.read(shot);
+  const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  if (!code) throw new Error('no QR code could be read from the screen');
+  return code.data;
+}
+
+export function screenshotPath(name: string): string {
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  return `${OUTPUT_DIR}/${name}.png`;
+}

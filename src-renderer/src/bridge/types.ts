@@ -1,0 +1,64 @@
+/** What the kiosk screen knows of the API, in the API's own words (API.md). */
+export type LoginSessionStatus = 'pending' | 'authenticated' | 'consumed' | 'expired';
+
+export interface KioskInfo {
+  kiosk: { id: number; name: string; location: string | null };
+  settings: { idleLockSeconds: number; sessionTtlSeconds: number };
+}
+
+export interface LoginSession {
+  id: string;
+  kioskSecret: string;
+  status: LoginSessionStatus;
+  createdAt: string;
+  expiresAt: string;
+  qrPayload: string;
+}
+
+export interface SessionUpdate {
+  status: LoginSessionStatus;
+  expiresAt: string;
+}
+
+export interface User {
+  id: number;
+  displayName: string;
+  role: 'user' | 'admin';
+}
+
+export interface SignedIn {
+  accessToken: string;
+  expiresAt: string;
+  user: User;
+  previousLogin: { at: string; kiosk: { name: string; location: string | null } | null } | null;
+}
+
+export type WatchEvent =
+  | { type: 'status'; update: SessionUpdate }
+  | { type: 'rejected'; remainingAttempts: number }
+  | { type: 'connection'; online: boolean };
+
+/** An API answer that was an error: its stable code and HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Everything the kiosk screen asks of the outside world. The browser uses fetch + WebSocket
+ * (web-kiosk-bridge.ts); the Electron app will implement the same over IPC. No component knows which.
+ */
+export interface KioskBridge {
+  /** Who this kiosk is; throws ApiError KIOSK_UNAUTHORIZED when it is not (or no longer) registered. */
+  kioskInfo(): Promise<KioskInfo>;
+  createSession(): Promise<LoginSession>;
+  /** Follows a session until stopped: status changes, rejected badges, and the link's health. */
+  watchSession(session: LoginSession, onEvent: (event: WatchEvent) => void): () => void;
+  exchange(session: LoginSession, pin?: string): Promise<SignedIn>;
+  logout(accessToken: string): Promise<void>;
+}

@@ -1,0 +1,114 @@
+import { reconnectDelay } from './backoff.ts';
+import { ApiError, type KioskBridge, type KioskInfo, type LoginSession, type SessionUpdate, type SignedIn } from './types.ts';
+
+export interface WebBridgeOptions {
+  baseUrl: string;
+  kioskKey: string;
+  fetch?: typeof fetch;
+  WebSocket?: typeof WebSocket;
+  /** How often to poll the session's status while the WebSocket is down. */
+  pollMs?: number;
+}
+
+async function call<T>(doFetch: typeof fetch, url: string, init: RequestInit & { token?: string }): Promise<T> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  const response = await doFetch(url, { ...init, headers });
+  if (response.status === 204) return undefined as T;
+  const body = (await response.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
+  if (!response.ok) throw new ApiError(body?.error?.code ?? 'HTTP_ERROR', response.status, body?.error?.message ?? response.statusText);
+  return body as T;
+}
+
+/** The kiosk bridge of a plain browser: fetch for requests, a WebSocket (with a polling fallback) for updates. */
+export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
+  const doFetch = options.fetch ?? fetch.bind(globalThis);
+  const Socket = options.WebSocket ?? WebSocket;
+  const api = `${options.baseUrl}/api/v1`;
+  const pollMs = options.pollMs ?? 2_000;
+
+  return {
+    kioskInfo: () => call<KioskInfo>(doFetch, `${api}/kiosk`, { token: options.kioskKey }),
+
+    createSession: () => call<LoginSession>(doFetch, `${api}/login-sessions`, { method: 'POST', token: options.kioskKey, body: '{}' }),
+
+    exchange: (session, pin) =>
+      call<SignedIn>(doFetch, `${api}/login-sessions/${session.id}/exchange`, {
+        method: 'POST',
+        token: session.kioskSecret,
+        body: JSON.stringify(pin === undefined ? {} : { pin }),
+      }),
+
+    logout: async (accessToken) => {
+      await call<unknown>(doFetch, `${api}/logout`, { method: 'POST', token: accessToken });
+    },
+
+    watchSession(session, onEvent) {
+      let stopped = false;
+      let socket: WebSocket | undefined;
+      let attempt = 0;
+      let retryTimer: ReturnType<typeof setTimeout> | undefined;
+      let pollTimer: ReturnType<typeof setInterval> | undefined;
+      let online: boolean | undefined;
+
+      const setOnline = (value: boolean) => {
+        if (online === value) return;
+        online = value;
+        onEvent({ type: 'connection', online: value });
+      };
+
+      // While the socket is down, ask for the status directly so that nothing is missed.
+      const poll = async () => {
+        try {
+          const update = await call<SessionUpdate>(doFetch, `${api}/login-sessions/${session.id}`, { token: session.kioskSecret });
+          if (!stopped) onEvent({ type: 'status', update });
+        } catch (error) {
+          if (!stopped && !(error instanceof ApiError)) setOnline(false);
+        }
+      };
+      const startPolling = () => {
+        pollTimer ??= setInterval(() => void poll(), pollMs);
+      };
+      const stopPolling = () => {
+        clearInterval(pollTimer);
+        pollTimer = undefined;
+      };
+
+      const connect = () => {
+        if (stopped) return;
+        const url = `${api.replace(/^http/, 'ws')}/login-sessions/${session.id}/events`;
+        const ws = new Socket(url);
+        socket = ws;
+        ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', kioskSecret: session.kioskSecret }));
+        ws.onmessage = (message) => {
+          const data = JSON.parse(String(message.data)) as { type: string; status?: SessionUpdate['status']; expiresAt?: string; remainingAttempts?: number };
+          attempt = 0;
+          stopPolling();
+          setOnline(true);
+          if (data.type === 'status' && data.status && data.expiresAt) onEvent({ type: 'status', update: { status: data.status, expiresAt: data.expiresAt } });
+          if (data.type === 'rejected') onEvent({ type: 'rejected', remainingAttempts: data.remainingAttempts ?? 0 });
+        };
+        ws.onclose = (event) => {
+          if (stopped || event.code === 1000) return;
+          // The server no longer knows this session (or its secret): treat it as over, so a new one starts.
+          if (event.code === 4401) {
+            onEvent({ type: 'status', update: { status: 'expired', expiresAt: session.expiresAt } });
+            return;
+          }
+          setOnline(false);
+          startPolling();
+          void poll();
+          retryTimer = setTimeout(connect, reconnectDelay(attempt++));
+        };
+      };
+      connect();
+
+      return () => {
+        stopped = true;
+        clearTimeout(retryTimer);
+        stopPolling();
+        socket?.close(1000);
+      };
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { useCallback, useEffect, useReducer } from 'react';
+import { reconnectDelay } from '../bridge/backoff.ts';
+import { ApiError, type KioskBridge, type LoginSession } from '../bridge/types.ts';
+import { LanguageSwitch, useI18n } from '../i18n/i18n.tsx';
+import { useNow } from '../use-now.ts';
+import { Dashboard } from './Dashboard.tsx';
+import { initialKioskState, kioskReducer, renewalDelay, type KioskAction } from './kiosk-machine.ts';
+import { QrCode } from './QrCode.tsx';
+
+const isUnregistered = (error: unknown) => error instanceof ApiError && error.code === 'KIOSK_UNAUTHORIZED';
+
+/** Creates login sessions until one succeeds, backing off while the server is unreachable. */
+function useSessionFactory(bridge: KioskBridge | undefined, dispatch: (action: KioskAction) => void) {
+  return useCallback(
+    (isCancelled: () => boolean) => {
+      const attempt = (n: number) => {
+        bridge?.createSession().then(
+          (session) => {
+            if (isCancelled()) return;
+            dispatch({ type: 'connection', online: true });
+            dispatch({ type: 'sessionReady', session });
+          },
+          (error: unknown) => {
+            if (isCancelled()) return;
+            if (isUnregistered(error)) return dispatch({ type: 'unregistered' });
+            dispatch({ type: 'connection', online: false });
+            setTimeout(() => !isCancelled() && attempt(n + 1), reconnectDelay(n));
+          },
+        );
+      };
+      attempt(0);
+    },
+    [bridge, dispatch],
+  );
+}
+
+export function KioskApp({ bridge }: { bridge: KioskBridge | undefined }) {
+  const [state, dispatch] = useReducer(kioskReducer, bridge ? initialKioskState : { ...initialKioskState, screen: { name: 'unregistered' } });
+  const { screen, info } = state;
+  const newSession = useSessionFactory(bridge, dispatch);
+
+  useEffect(() => {
+    if (!bridge) return;
+    let cancelled = false;
+    const load = (n: number) =>
+      bridge.kioskInfo().then(
+        (kiosk) => !cancelled && dispatch({ type: 'registered', info: kiosk }),
+        (error: unknown) => {
+          if (cancelled) return;
+          if (isUnregistered(error)) return dispatch({ type: 'unregistered' });
+          dispatch({ type: 'connection', online: false });
+          setTimeout(() => !cancelled && load(n + 1), reconnectDelay(n));
+        },
+      );
+    void load(0);
+    return () => {
+      cancelled = true;
+    };
+  }, [bridge]);
+
+  useEffect(() => {
+    if (screen.name !== 'starting') return;
+    let cancelled = false;
+    newSession(() => cancelled);
+    return () => {
+      cancelled = true;
+    };
+  }, [screen.name, newSession]);
+
+  const session: LoginSession | undefined = screen.name === 'qr' || screen.name === 'signingIn' ? screen.session : undefined;
+
+  // Follow the code on screen (and the sign-in that follows it).
+  useEffect(() => {
+    if (!bridge || !session) return;
+    return bridge.watchSession(session, (event) => {
+      if (event.type === 'connection') dispatch({ type: 'connection', online: event.online });
+      if (event.type === 'status') dispatch({ type: 'sessionStatus', sessionId: session.id, update: event.update });
+      if (event.type === 'rejected') dispatch({ type: 'badgeRejected', sessionId: session.id, remainingAttempts: event.remainingAttempts });
+    });
+    // Keyed by the session's id: the same session is followed from its code through the sign-in.
+  }, [bridge, session?.id]);
+
+  // Renew the code shortly before it expires; the old one stays up until the new one is ready.
+  useEffect(() => {
+    if (screen.name !== 'qr') return;
+    let cancelled = false;
+    const timer = setTimeout(() => newSession(() => cancelled), renewalDelay(screen.session, Date.now()));
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [screen.name === 'qr' ? screen.session.id : undefined, newSession]);
+
+  // Authenticated: trade the session for the user's access token, once.
+  useEffect(() => {
+    if (!bridge || screen.name !== 'signingIn') return;
+    bridge.exchange(screen.session).then(
+      (signedIn) => dispatch({ type: 'signedIn', signedIn }),
+      () => dispatch({ type: 'failed' }),
+    );
+  }, [bridge, screen.name]);
+
+  const signedIn = screen.name === 'dashboard' ? screen.signedIn : undefined;
+  const logout = useCallback(() => {
+    if (signedIn) void bridge?.logout(signedIn.accessToken).catch(() => undefined);
+    dispatch({ type: 'signedOut' });
+  }, [bridge, signedIn]);
+
+  return (
+    <div className="kiosk">
+      <header className="kiosk-header">
+        <span className="brand">TapIn</span>
+        {info && <span className="kiosk-name">{[info.kiosk.name, info.kiosk.location].filter(Boolean).join(' · ')}</span>}
+        <LanguageSwitch />
+      </header>
+      {!state.online && <OfflineBanner />}
+      {screen.name === 'unregistered' && <Unregistered />}
+      {(screen.name === 'qr' || screen.name === 'signingIn') && info && (
+        <QrScreen session={screen.session} kioskName={info.kiosk.name} signingIn={screen.name === 'signingIn'} remainingAttempts={screen.name === 'qr' ? screen.remainingAttempts : undefined} />
+      )}
+      {(screen.name === 'loading' || screen.name === 'starting') && <main className="qr-screen" aria-busy="true" />}
+      {signedIn && info && <Dashboard signedIn={signedIn} idleLockSeconds={info.settings.idleLockSeconds} onLogout={logout} />}
+    </div>
+  );
+}
+
+function QrScreen({ session, kioskName, signingIn, remainingAttempts }: { session: LoginSession; kioskName: string; signingIn: boolean; remainingAttempts?: number }) {
+  const { t } = useI18n();
+  const now = useNow(1_000);
+  const seconds = Math.max(0, Math.ceil((Date.parse(session.expiresAt) - now) / 1000));
+  return (
+    <main className="qr-screen" aria-labelledby="sign-in-title">
+      <div className="qr-column">
+        <QrCode payload={session.qrPayload} label={t('kiosk.qrAlt', { kiosk: kioskName })} />
+        <p className="countdown">{t('kiosk.expiresIn', { seconds })}</p>
+      </div>
+      <div className="qr-text">
+        <h1 id="sign-in-title">{t('kiosk.title')}</h1>
+        <p className="instructions">{t('kiosk.instructions')}</p>
+        <p className="status" role="status" aria-live="polite">
+          {signingIn ? t('kiosk.signingIn') : remainingAttempts !== undefined ? t('kiosk.rejected', { remaining: remainingAttempts }) : ''}
+        </p>
+      </div>
+    </main>
+  );
+}
+
+function OfflineBanner() {
+  const { t } = useI18n();
+  return (
+    <div className="offline-banner" role="status" aria-live="polite">
+      {t('kiosk.offline')}
+    </div>
+  );
+}
+
+function Unregistered() {
+  const { t } = useI18n();
+  return (
+    <main className="unregistered">
+      <h1>{t('kiosk.unregistered.title')}</h1>
+      <p>{t('kiosk.unregistered.body')}</p>
+    </main>
+  );
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { LoginSession, SignedIn } from '../bridge/types.ts';
+import { idlePhase, initialKioskState, kioskReducer, renewalDelay, type KioskState } from './kiosk-machine.ts';
+
+const session = (id: string, createdAt = '2026-01-01T10:00:00Z', expiresAt = '2026-01-01T10:05:00Z'): LoginSession => ({
+  id,
+  kioskSecret: `secret-${id}`,
+  status: 'pending',
+  createdAt,
+  expiresAt,
+  qrPayload: `http://x/m#t=${id}`,
+});
+const info = { kiosk: { id: 1, name: 'Lobby', location: null }, settings: { idleLockSeconds: 120, sessionTtlSeconds: 300 } };
+const signedIn: SignedIn = { accessToken: 'a', expiresAt: '2026-01-01T18:00:00Z', user: { id: 1, displayName: 'Ada', role: 'user' }, previousLogin: null };
+
+function run(...actions: Parameters<typeof kioskReducer>[1][]): KioskState {
+  return actions.reduce(kioskReducer, initialKioskState);
+}
+
+describe('the kiosk state machine', () => {
+  it('goes from code to signing in to dashboard, and back to a fresh code on sign-out', () => {
+    const s1 = session('s1');
+    const steps = [
+      { type: 'registered', info },
+      { type: 'sessionReady', session: s1 },
+      { type: 'sessionStatus', sessionId: 's1', update: { status: 'authenticated', expiresAt: s1.expiresAt } },
+      { type: 'signedIn', signedIn },
+      { type: 'signedOut' },
+    ] as const;
+    const names = steps.map((_, i) => run(...steps.slice(0, i + 1)).screen.name);
+    expect(names).toEqual(['starting', 'qr', 'signingIn', 'dashboard', 'starting']);
+  });
+
+  it('ignores news of a session that is no longer on screen', () => {
+    const state = run({ type: 'registered', info }, { type: 'sessionReady', session: session('s1') }, { type: 'sessionReady', session: session('s2') });
+    const after = kioskReducer(state, { type: 'sessionStatus', sessionId: 's1', update: { status: 'authenticated', expiresAt: '' } });
+    expect(after).toBe(state);
+  });
+
+  it('swaps a renewed code in place, without a blank frame between the two', () => {
+    const state = run({ type: 'registered', info }, { type: 'sessionReady', session: session('s1') }, { type: 'sessionReady', session: session('s2') });
+    expect(state.screen).toMatchObject({ name: 'qr', session: { id: 's2' } });
+  });
+
+  it('asks for a new code as soon as the one on screen expires', () => {
+    const state = run({ type: 'registered', info }, { type: 'sessionReady', session: session('s1') }, { type: 'sessionStatus', sessionId: 's1', update: { status: 'expired', expiresAt: '' } });
+    expect(state.screen.name).toBe('starting');
+  });
+
+  it('keeps a renewal from pulling a signed-in user back to the code', () => {
+    const state = run(
+      { type: 'registered', info },
+      { type: 'sessionReady', session: session('s1') },
+      { type: 'sessionStatus', sessionId: 's1', update: { status: 'authenticated', expiresAt: '' } },
+      { type: 'signedIn', signedIn },
+      { type: 'sessionReady', session: session('late') },
+    );
+    expect(state.screen.name).toBe('dashboard');
+  });
+
+  it('counts rejected badges on the code on screen', () => {
+    const state = run({ type: 'registered', info }, { type: 'sessionReady', session: session('s1') }, { type: 'badgeRejected', sessionId: 's1', remainingAttempts: 3 });
+    expect(state.screen).toMatchObject({ name: 'qr', remainingAttempts: 3 });
+  });
+});
+
+describe('renewal timing', () => {
+  it('renews 30 s before expiry for a 5-minute code', () => {
+    expect(renewalDelay(session('s'), Date.parse('2026-01-01T10:00:00Z'))).toBe(270_000);
+  });
+  it('renews at four fifths of a short code’s life', () => {
+    expect(renewalDelay(session('s', '2026-01-01T10:00:00Z', '2026-01-01T10:00:10Z'), Date.parse('2026-01-01T10:00:00Z'))).toBe(8_000);
+  });
+  it('renews at once when already late', () => {
+    expect(renewalDelay(session('s'), Date.parse('2026-01-01T10:06:00Z'))).toBe(0);
+  });
+});
+
+describe('idle lock timing', () => {
+  it('is active, then warns for the last 30 s with a countdown, then locks', () => {
+    expect(idlePhase(0, 89_000, 120_000)).toEqual({ phase: 'active' });
+    expect(idlePhase(0, 90_000, 120_000)).toEqual({ phase: 'warning', secondsLeft: 30 });
+    expect(idlePhase(0, 119_100, 120_000)).toEqual({ phase: 'warning', secondsLeft: 1 });
+    expect(idlePhase(0, 120_000, 120_000)).toEqual({ phase: 'locked' });
+  });
+});

@@ -1,0 +1,85 @@
+import type { KioskInfo, LoginSession, SessionUpdate, SignedIn } from '../bridge/types.ts';
+
+/** What the kiosk shows. One screen at a time; transitions only through `kioskReducer`. */
+export type KioskScreen =
+  | { name: 'loading' }
+  | { name: 'unregistered' }
+  | { name: 'starting' }
+  | { name: 'qr'; session: LoginSession; remainingAttempts?: number }
+  | { name: 'signingIn'; session: LoginSession }
+  | { name: 'dashboard'; signedIn: SignedIn };
+
+export interface KioskState {
+  screen: KioskScreen;
+  info?: KioskInfo;
+  online: boolean;
+}
+
+export type KioskAction =
+  | { type: 'registered'; info: KioskInfo }
+  | { type: 'unregistered' }
+  | { type: 'sessionReady'; session: LoginSession }
+  | { type: 'sessionStatus'; sessionId: string; update: SessionUpdate }
+  | { type: 'badgeRejected'; sessionId: string; remainingAttempts: number }
+  | { type: 'signedIn'; signedIn: SignedIn }
+  | { type: 'failed' }
+  | { type: 'signedOut' }
+  | { type: 'connection'; online: boolean };
+
+export const initialKioskState: KioskState = { screen: { name: 'loading' }, online: true };
+
+const currentSessionId = (screen: KioskScreen) => (screen.name === 'qr' || screen.name === 'signingIn' ? screen.session.id : undefined);
+
+export function kioskReducer(state: KioskState, action: KioskAction): KioskState {
+  switch (action.type) {
+    case 'registered':
+      return { ...state, info: action.info, screen: { name: 'starting' } };
+    case 'unregistered':
+      return { ...state, screen: { name: 'unregistered' } };
+    case 'sessionReady':
+      // A renewal replaces the code on screen only while the code is what is on screen.
+      if (state.screen.name !== 'starting' && state.screen.name !== 'qr') return state;
+      return { ...state, screen: { name: 'qr', session: action.session } };
+    case 'sessionStatus': {
+      if (currentSessionId(state.screen) !== action.sessionId) return state;
+      const { status } = action.update;
+      if (status === 'authenticated' && state.screen.name === 'qr') return { ...state, screen: { name: 'signingIn', session: state.screen.session } };
+      if (status === 'expired' || status === 'consumed') {
+        // Consumed here means another screen exchanged it; either way this code is spent.
+        return state.screen.name === 'signingIn' && status === 'consumed' ? state : { ...state, screen: { name: 'starting' } };
+      }
+      return state;
+    }
+    case 'badgeRejected':
+      if (state.screen.name !== 'qr' || state.screen.session.id !== action.sessionId) return state;
+      return { ...state, screen: { ...state.screen, remainingAttempts: action.remainingAttempts } };
+    case 'signedIn':
+      return state.screen.name === 'signingIn' ? { ...state, screen: { name: 'dashboard', signedIn: action.signedIn } } : state;
+    case 'failed':
+    case 'signedOut':
+      return { ...state, screen: { name: 'starting' } };
+    case 'connection':
+      return state.online === action.online ? state : { ...state, online: action.online };
+  }
+}
+
+/**
+ * When to fetch the next code: a little before this one expires (a fifth of its life, at most 30 s),
+ * so the new code is on screen before anyone can scan a dead one.
+ */
+export function renewalDelay(session: Pick<LoginSession, 'createdAt' | 'expiresAt'>, now: number): number {
+  const created = Date.parse(session.createdAt);
+  const expires = Date.parse(session.expiresAt);
+  const lead = Math.min(30_000, (expires - created) / 5);
+  return Math.max(0, expires - lead - now);
+}
+
+export type IdlePhase = { phase: 'active' } | { phase: 'warning'; secondsLeft: number } | { phase: 'locked' };
+
+/** Where an idle dashboard stands: active, in its final warning window, or due to lock. */
+export function idlePhase(lastActivity: number, now: number, lockAfterMs: number, warnMs = 30_000): IdlePhase {
+  const idle = now - lastActivity;
+  if (idle >= lockAfterMs) return { phase: 'locked' };
+  if (idle >= lockAfterMs - warnMs) return { phase: 'warning', secondsLeft: Math.ceil((lockAfterMs - idle) / 1000) };
+  return { phase: 'active' };
+}

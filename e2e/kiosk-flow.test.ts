@@ -49,11 +49,13 @@ describe.skipIf(chromiumMissing)('the kiosk and the phone, in Chromium', () => {
     await expect(phone.locator('button:focus').textContent()).resolves.toBe('Cancel');
     await phone.screenshot({ path: screenshotPath('phone-confirm') });
 
+    const exchanged = kiosk.waitForResponse((r) => r.url().endsWith('/exchange'));
     const validated = phone.waitForResponse((r) => r.url().endsWith('/login-sessions/validate'));
     await phone.getByRole('button', { name: 'Unlock' }).click();
     await validated;
     const answeredAt = performance.now();
     await kiosk.getByRole('heading', { name: 'Welcome, Grace Hopper' }).waitFor();
+    const { accessToken } = (await (await exchanged).json()) as { accessToken: string };
     const dashboardAfterMs = performance.now() - answeredAt;
     console.error(`e2e: dashboard painted ${dashboardAfterMs.toFixed(0)} ms after the phone's validation returned`);
     await phone.getByText('Done, Grace Hopper: Lobby kiosk is unlocking.').waitFor();
@@ -63,6 +65,7 @@ describe.skipIf(chromiumMissing)('the kiosk and the phone, in Chromium', () => {
 
     await kiosk.getByRole('button', { name: 'Log out' }).click();
     await kiosk.locator('.qr-image').waitFor();
+    await expect.poll(async () => (await t.api('/api/v1/me', { token: accessToken })).status).toBe(401);
     const next = await readQrFromScreen(kiosk);
     expect(next).not.toBe(qrUrl);
   });

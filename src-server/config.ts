@@ -125,7 +125,7 @@ export function resolveServeConfig(flags: ServeInput, env: NodeJS.ProcessEnv): S
     config.logLevel = level[1];
   }
   const idle = pick('idle-lock', 'TAPIN_IDLE_LOCK_SECONDS');
-  if (idle) config.idleLockSeconds = parseInteger(idle[0], idle[1], 35, 24 * 3600);
+  if (idle) config.idleLockSeconds = parseInteger(idle[0], idle[1], 5, 24 * 3600);
   config.demo = flags.demo === true;
   return config;
 }

@@ -11,7 +11,8 @@ export interface WebBridgeOptions {
 }
 
 async function call<T>(doFetch: typeof fetch, url: string, init: RequestInit & { token?: string }): Promise<T> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  // A JSON content type with an empty body is a 400: announce JSON only when there is some.
+  const headers: Record<string, string> = init.body === undefined ? {} : { 'content-type': 'application/json' };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   const response = await doFetch(url, { ...init, headers });
   if (response.status === 204) return undefined as T;

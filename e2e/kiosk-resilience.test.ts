@@ -1,0 +1,86 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { startTestServer, type Seed, type TestServer } from '../src-server/testing/test-server.ts';
+import { chromiumMissing, kioskContext, launchChromium, phoneContext, readQrFromScreen, screenshotPath } from './support/browser.ts';
+
+let browser: Browser;
+
+async function serve(overrides: Parameters<typeof startTestServer>[0], dir?: string): Promise<TestServer> {
+  const t = await startTestServer(overrides, dir ? { dir } : {});
+  onTestFinished(() => t.close());
+  return t;
+}
+
+async function openKiosk(t: TestServer, seed: Seed): Promise<Page> {
+  const page = await (await kioskContext(browser)).newPage();
+  await page.goto(`${t.url}/kiosk#key=${seed.kioskKey}`);
+  await page.locator('.qr-image').waitFor();
+  return page;
+}
+
+async function unlockWithPhone(qrUrl: string, uid: string): Promise<void> {
+  const phone = await (await phoneContext(browser, { uid })).newPage();
+  await phone.goto(qrUrl);
+  await phone.getByRole('button', { name: 'Unlock' }).click();
+  await phone.getByText(/^Done, /).waitFor();
+}
+
+describe.skipIf(chromiumMissing)('the kiosk over time and through outages, in Chromium', () => {
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('renews its code before it expires, never showing a blank frame', async () => {
+    const t = await serve({ sessionTtlSeconds: 4 });
+    const seed = await t.seed();
+    const kiosk = await openKiosk(t, seed);
+    const first = await readQrFromScreen(kiosk);
+    let blank = false;
+    let current = first;
+    const deadline = Date.now() + 6_000;
+    while (current === first && Date.now() < deadline) {
+      if ((await kiosk.locator('.qr-image').count()) === 0) blank = true;
+      await kiosk.waitForTimeout(100);
+      current = await readQrFromScreen(kiosk);
+    }
+    expect(current).not.toBe(first);
+    expect(blank).toBe(false);
+    // The renewed code works.
+    await unlockWithPhone(current, seed.user.uid);
+    await kiosk.getByRole('heading', { name: 'Welcome, Grace Hopper' }).waitFor();
+  });
+
+  it('locks an idle dashboard after a visible warning and returns to a fresh code', async () => {
+    const t = await serve({ idleLockSeconds: 5 });
+    const seed = await t.seed();
+    const kiosk = await openKiosk(t, seed);
+    await unlockWithPhone(await readQrFromScreen(kiosk), seed.user.uid);
+    await kiosk.getByRole('heading', { name: 'Welcome, Grace Hopper' }).waitFor();
+    await kiosk.getByText(/^Locking in \d s/).waitFor();
+    await kiosk.screenshot({ path: screenshotPath('kiosk-idle-warning') });
+    await kiosk.locator('.qr-image').waitFor({ timeout: 8_000 });
+    expect(await kiosk.locator('.dashboard').count()).toBe(0);
+    // Locking logged the user out on the server too.
+    await expect.poll(async () => (await t.server.deps.db.selectFrom('audit_log').select('event').where('event', '=', 'logout').execute()).length).toBe(1);
+  });
+
+  it('keeps working through a server restart: offline banner, reconnect, then a login', async () => {
+    let t = await serve({});
+    const seed = await t.seed();
+    const kiosk = await openKiosk(t, seed);
+    const { dir } = t;
+    const port = Number(new URL(t.url).port);
+
+    await t.server.close();
+    await kiosk.getByText('Connection lost — reconnecting…').waitFor();
+    await kiosk.screenshot({ path: screenshotPath('kiosk-offline') });
+
+    t = await serve({ port }, dir);
+    await kiosk.getByText('Connection lost — reconnecting…').waitFor({ state: 'detached', timeout: 15_000 });
+    await unlockWithPhone(await readQrFromScreen(kiosk), seed.user.uid);
+    await kiosk.getByRole('heading', { name: 'Welcome, Grace Hopper' }).waitFor();
+  });
+});

@@ -121,4 +121,53 @@ describe.skipIf(chromiumMissing)('the kiosk and the phone, in Chromium', () => {
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });
+
+  it('tells the phone a code has expired, and points to the new one', async () => {
+    const kiosk = await openKiosk();
+    const qrUrl = await readQrFromScreen(kiosk);
+    await t.server.deps.db.updateTable('login_sessions').set({ expires_at: Date.now() - 1 }).execute();
+    const phone = await openPhone(qrUrl, { uid: '04A1B2C3D4E5F6' });
+    await phone.getByText('This code has expired. Scan the new code on the kiosk.').waitFor();
+    await phone.screenshot({ path: screenshotPath('phone-expired') });
+  });
+
+  it('measures how soon the code is on screen after the kiosk page opens', async () => {
+    const page = await (await kioskContext(browser)).newPage();
+    const started = performance.now();
+    await page.goto(`${t.url}/kiosk#key=${seed.kioskKey}`);
+    await page.locator('.qr-image').waitFor();
+    const onScreen = performance.now() - started;
+    const box = await page.locator('.qr-box').boundingBox();
+    console.error(`e2e: QR on screen ${onScreen.toFixed(0)} ms after navigation began`);
+    expect(box?.width).toBeGreaterThan(300);
+    expect(box?.width).toBe(box?.height);
+  });
+});
+
+describe.skipIf(chromiumMissing)('the demo phone, in Chromium', () => {
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('offers the demo badges to a phone without NFC, and one unlocks the kiosk', async () => {
+    t = await startTestServer({ demo: true });
+    seed = await t.seed();
+    try {
+      const kiosk = await openKiosk();
+      const phone = await openPhone(await readQrFromScreen(kiosk), undefined);
+      await phone.getByRole('button', { name: 'Unlock' }).click();
+      const demoButton = phone.getByRole('button', { name: 'Grace Hopper · 04A1B2C3D4E5F6' });
+      await demoButton.waitFor();
+      // A badge with a secret is never offered.
+      expect(await phone.getByRole('button', { name: /Katherine Johnson/ }).count()).toBe(0);
+      await phone.screenshot({ path: screenshotPath('phone-demo-badges') });
+      await demoButton.click();
+      await kiosk.getByRole('heading', { name: 'Welcome, Grace Hopper' }).waitFor();
+    } finally {
+      await t.close();
+    }
+  });
 });

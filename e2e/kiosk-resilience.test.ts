@@ -74,9 +74,12 @@ describe.skipIf(chromiumMissing)('the kiosk over time and through outages, in Ch
     const { dir } = t;
     const port = Number(new URL(t.url).port);
 
+    const before = await kiosk.locator('.qr-box').boundingBox();
     await t.server.close();
     await kiosk.getByText('Connection lost — reconnecting…').waitFor();
     await kiosk.screenshot({ path: screenshotPath('kiosk-offline') });
+    // The banner must not move the code.
+    expect(await kiosk.locator('.qr-box').boundingBox()).toEqual(before);
 
     t = await serve({ port }, dir);
     await kiosk.getByText('Connection lost — reconnecting…').waitFor({ state: 'detached', timeout: 15_000 });

@@ -139,7 +139,11 @@ function demoBanner(url: string, demo: DemoSeed): string[] {
     `  kiosk "${demo.kioskName}" (id ${demo.kioskId}), key: ${demo.kioskKey}`,
     ...demo.badges.map((b) => `  badge ${b.uid}  ${b.displayName} (${b.role})`),
     '',
-    'Try the login flow (README, "Walk through a login"):',
+    'Open the kiosk screen in a browser:',
+    `  ${url}/kiosk#key=${demo.kioskKey}`,
+    'then open the link its QR code holds in a second (narrow) window and pick a demo badge.',
+    '',
+    'Or drive the flow over HTTP (README, "Walk through a login"):',
     `  curl -s -X POST -H 'Authorization: Bearer ${demo.kioskKey}' -H 'content-type: application/json' -d '{}' ${url}/api/v1/login-sessions`,
     '',
   ];

@@ -24,7 +24,7 @@ async function call<T>(doFetch: typeof fetch, url: string, init: RequestInit & {
 /** The kiosk bridge of a plain browser: fetch for requests, a WebSocket (with a polling fallback) for updates. */
 export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
   const doFetch = options.fetch ?? fetch.bind(globalThis);
-  const Socket = options.WebSocket ?? WebSocket;
+  const Socket = options.WebSocket ?? globalThis.WebSocket;
   const api = `${options.baseUrl}/api/v1`;
   const pollMs = options.pollMs ?? 2_000;
 

@@ -43,8 +43,13 @@ export function KioskApp({ bridge }: { bridge: KioskBridge | undefined }) {
     if (!bridge) return;
     let cancelled = false;
     const load = (n: number) =>
-      bridge.kioskInfo().then(
-        (kiosk) => !cancelled && dispatch({ type: 'registered', info: kiosk }),
+      // The first code is asked for alongside the kiosk's details, not after them: one round trip less to a QR.
+      Promise.all([bridge.kioskInfo(), bridge.createSession().catch(() => undefined)]).then(
+        ([kiosk, session]) => {
+          if (cancelled) return;
+          dispatch({ type: 'registered', info: kiosk });
+          if (session) dispatch({ type: 'sessionReady', session });
+        },
         (error: unknown) => {
           if (cancelled) return;
           if (isUnregistered(error)) return dispatch({ type: 'unregistered' });
@@ -110,10 +115,11 @@ export function KioskApp({ bridge }: { bridge: KioskBridge | undefined }) {
     <div className="kiosk">
       <header className="kiosk-header">
         <span className="brand">TapIn</span>
-        {info && <span className="kiosk-name">{[info.kiosk.name, info.kiosk.location].filter(Boolean).join(' · ')}</span>}
+        <span className="kiosk-name">{info && [info.kiosk.name, info.kiosk.location].filter(Boolean).join(' · ')}</span>
+        {/* In the header, so that losing the connection never moves the code. */}
+        {!state.online && <OfflineBanner />}
         <LanguageSwitch />
       </header>
-      {!state.online && <OfflineBanner />}
       {screen.name === 'unregistered' && <Unregistered />}
       {(screen.name === 'qr' || screen.name === 'signingIn') && info && (
         <QrScreen session={screen.session} kioskName={info.kiosk.name} signingIn={screen.name === 'signingIn'} remainingAttempts={screen.name === 'qr' ? screen.remainingAttempts : undefined} />

@@ -1,16 +1,16 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { startTestServer, type Seed, type TestServer } from '../src-server/testing/test-server.ts';
-import { chromiumMissing, kioskContext, launchChromium, phoneContext, readQrFromScreen, screenshotPath, type TestBadge } from './support/browser.ts';
+import { chromiumMissing, kioskContext, useChromium, phoneContext, readQrFromScreen, screenshotPath, type TestBadge } from './support/browser.ts';
 
-let browser: Browser;
+const browser = useChromium();
 let t: TestServer;
 let seed: Seed;
 
 if (chromiumMissing) console.error('e2e: skipped, Chromium is not installed at /usr/bin/chromium (apt-get install chromium)');
 
 async function openKiosk(key = seed.kioskKey): Promise<Page> {
-  const context = await kioskContext(browser);
+  const context = await kioskContext(browser());
   const page = await context.newPage();
   await page.goto(`${t.url}/kiosk#key=${key}`);
   await page.locator('.qr-image').waitFor();
@@ -18,19 +18,13 @@ async function openKiosk(key = seed.kioskKey): Promise<Page> {
 }
 
 async function openPhone(url: string, badge: TestBadge | undefined): Promise<Page> {
-  const context = await phoneContext(browser, badge);
+  const context = await phoneContext(browser(), badge);
   const page = await context.newPage();
   await page.goto(url);
   return page;
 }
 
 describe.skipIf(chromiumMissing)('the kiosk and the phone, in Chromium', () => {
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
   beforeEach(async () => {
     t = await startTestServer({ idleLockSeconds: 120 });
     seed = await t.seed();
@@ -102,7 +96,7 @@ describe.skipIf(chromiumMissing)('the kiosk and the phone, in Chromium', () => {
   });
 
   it('shows the unregistered screen without a key, and with a key the server refuses', async () => {
-    const context = await kioskContext(browser);
+    const context = await kioskContext(browser());
     const page = await context.newPage();
     await page.goto(`${t.url}/kiosk`);
     await page.getByRole('heading', { name: 'This kiosk is not registered' }).waitFor();
@@ -113,7 +107,7 @@ describe.skipIf(chromiumMissing)('the kiosk and the phone, in Chromium', () => {
   });
 
   it('speaks French to a French browser', async () => {
-    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 800 } });
+    const context = await browser().newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto(`${t.url}/kiosk#key=${seed.kioskKey}`);
     await page.getByRole('heading', { name: 'Connexion' }).waitFor();
@@ -132,7 +126,7 @@ describe.skipIf(chromiumMissing)('the kiosk and the phone, in Chromium', () => {
   });
 
   it('measures how soon the code is on screen after the kiosk page opens', async () => {
-    const page = await (await kioskContext(browser)).newPage();
+    const page = await (await kioskContext(browser())).newPage();
     const started = performance.now();
     await page.goto(`${t.url}/kiosk#key=${seed.kioskKey}`);
     await page.locator('.qr-image').waitFor();
@@ -145,12 +139,6 @@ describe.skipIf(chromiumMissing)('the kiosk and the phone, in Chromium', () => {
 });
 
 describe.skipIf(chromiumMissing)('the demo phone, in Chromium', () => {
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
 
   it('offers the demo badges to a phone without NFC, and one unlocks the kiosk', async () => {
     t = await startTestServer({ demo: true });

@@ -1,9 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { startTestServer, type Seed, type TestServer } from '../src-server/testing/test-server.ts';
-import { chromiumMissing, kioskContext, launchChromium, phoneContext, readQrFromScreen, screenshotPath } from './support/browser.ts';
+import { chromiumMissing, kioskContext, useChromium, phoneContext, readQrFromScreen, screenshotPath } from './support/browser.ts';
 
-let browser: Browser;
+const browser = useChromium();
 
 async function serve(overrides: Parameters<typeof startTestServer>[0], dir?: string): Promise<TestServer> {
   const t = await startTestServer(overrides, dir ? { dir } : {});
@@ -12,26 +12,20 @@ async function serve(overrides: Parameters<typeof startTestServer>[0], dir?: str
 }
 
 async function openKiosk(t: TestServer, seed: Seed): Promise<Page> {
-  const page = await (await kioskContext(browser)).newPage();
+  const page = await (await kioskContext(browser())).newPage();
   await page.goto(`${t.url}/kiosk#key=${seed.kioskKey}`);
   await page.locator('.qr-image').waitFor();
   return page;
 }
 
 async function unlockWithPhone(qrUrl: string, uid: string): Promise<void> {
-  const phone = await (await phoneContext(browser, { uid })).newPage();
+  const phone = await (await phoneContext(browser(), { uid })).newPage();
   await phone.goto(qrUrl);
   await phone.getByRole('button', { name: 'Unlock' }).click();
   await phone.getByText(/^Done, /).waitFor();
 }
 
 describe.skipIf(chromiumMissing)('the kiosk over time and through outages, in Chromium', () => {
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
 
   it('renews its code before it expires, never showing a blank frame', async () => {
     const t = await serve({ sessionTtlSeconds: 4 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import jsQR from 'jsqr';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const OUTPUT_DIR = fileURLToPath(new URL('../output', import.meta.url));
@@ -25,6 +26,21 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** Launches Chromium once for the calling test file (when it is installed) and closes it after. */
+export function useChromium(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    if (!chromiumMissing) browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('Chromium is not running');
+    return browser;
+  };
 }
 
 export function kioskContext(browser: Browser): Promise<BrowserContext> {

@@ -1,8 +1,5 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
 import { webKioskBridge } from '../bridge/web-kiosk-bridge.ts';
-import { I18nProvider } from '../i18n/i18n.tsx';
-import '../styles/base.css';
+import { mount } from '../mount.tsx';
 import '../styles/kiosk.css';
 import { KioskApp } from './KioskApp.tsx';
 
@@ -20,13 +17,4 @@ function kioskKey(): string | undefined {
 
 const key = kioskKey();
 const bridge = key ? webKioskBridge({ baseUrl: location.origin, kioskKey: key }) : undefined;
-const root = document.getElementById('root');
-if (root) {
-  createRoot(root).render(
-    <StrictMode>
-      <I18nProvider>
-        <KioskApp bridge={bridge} />
-      </I18nProvider>
-    </StrictMode>,
-  );
-}
+mount(<KioskApp bridge={bridge} />);

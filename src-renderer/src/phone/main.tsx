@@ -1,7 +1,4 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { I18nProvider } from '../i18n/i18n.tsx';
-import '../styles/base.css';
+import { mount } from '../mount.tsx';
 import '../styles/phone.css';
 import { PhoneApp } from './PhoneApp.tsx';
 
@@ -9,13 +6,4 @@ import { PhoneApp } from './PhoneApp.tsx';
 const token = new URLSearchParams(location.hash.slice(1)).get('t') ?? undefined;
 if (token) history.replaceState(null, '', location.pathname);
 
-const root = document.getElementById('root');
-if (root) {
-  createRoot(root).render(
-    <StrictMode>
-      <I18nProvider>
-        <PhoneApp token={token} />
-      </I18nProvider>
-    </StrictMode>,
-  );
-}
+mount(<PhoneApp token={token} />);

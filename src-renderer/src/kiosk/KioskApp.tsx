@@ -134,11 +134,13 @@ function QrScreen({ session, kioskName, signingIn, remainingAttempts }: { sessio
   const { t } = useI18n();
   const now = useNow(1_000);
   const seconds = Math.max(0, Math.ceil((Date.parse(session.expiresAt) - now) / 1000));
+  // A dead code is never left up to be scanned: while no new one can be had, the box says so instead.
+  const stale = seconds === 0;
   return (
     <main className="qr-screen" aria-labelledby="sign-in-title">
       <div className="qr-column">
-        <QrCode payload={session.qrPayload} label={t('kiosk.qrAlt', { kiosk: kioskName })} />
-        <p className="countdown">{t('kiosk.expiresIn', { seconds })}</p>
+        {stale ? <div className="qr-box qr-waiting">{t('kiosk.renewing')}</div> : <QrCode payload={session.qrPayload} label={t('kiosk.qrAlt', { kiosk: kioskName })} />}
+        <p className="countdown">{stale ? '\u00a0' : t('kiosk.expiresIn', { seconds })}</p>
       </div>
       <div className="qr-text">
         <h1 id="sign-in-title">{t('kiosk.title')}</h1>

@@ -121,25 +121,35 @@ export function KioskApp({ bridge }: { bridge: KioskBridge | undefined }) {
         <LanguageSwitch />
       </header>
       {screen.name === 'unregistered' && <Unregistered />}
-      {(screen.name === 'qr' || screen.name === 'signingIn') && info && (
-        <QrScreen session={screen.session} kioskName={info.kiosk.name} signingIn={screen.name === 'signingIn'} remainingAttempts={screen.name === 'qr' ? screen.remainingAttempts : undefined} />
+      {(screen.name === 'qr' || screen.name === 'signingIn' || screen.name === 'starting') && info && (
+        <QrScreen
+          session={screen.name === 'starting' ? undefined : screen.session}
+          kioskName={info.kiosk.name}
+          signingIn={screen.name === 'signingIn'}
+          remainingAttempts={screen.name === 'qr' ? screen.remainingAttempts : undefined}
+        />
       )}
-      {(screen.name === 'loading' || screen.name === 'starting') && <main className="qr-screen" aria-busy="true" />}
+      {(screen.name === 'loading' || (screen.name === 'starting' && !info)) && <main className="qr-screen" aria-busy="true" />}
       {signedIn && info && <Dashboard signedIn={signedIn} idleLockSeconds={info.settings.idleLockSeconds} onLogout={logout} />}
     </div>
   );
 }
 
-function QrScreen({ session, kioskName, signingIn, remainingAttempts }: { session: LoginSession; kioskName: string; signingIn: boolean; remainingAttempts?: number }) {
+/** The sign-in screen; without a live session (between two codes) the box says a new code is coming. */
+function QrScreen({ session, kioskName, signingIn, remainingAttempts }: { session: LoginSession | undefined; kioskName: string; signingIn: boolean; remainingAttempts?: number }) {
   const { t } = useI18n();
   const now = useNow(1_000);
-  const seconds = Math.max(0, Math.ceil((Date.parse(session.expiresAt) - now) / 1000));
+  const seconds = session ? Math.max(0, Math.ceil((Date.parse(session.expiresAt) - now) / 1000)) : 0;
   // A dead code is never left up to be scanned: while no new one can be had, the box says so instead.
-  const stale = seconds === 0;
+  const stale = !session || seconds === 0;
   return (
     <main className="qr-screen" aria-labelledby="sign-in-title">
       <div className="qr-column">
-        {stale ? <div className="qr-box qr-waiting">{t('kiosk.renewing')}</div> : <QrCode payload={session.qrPayload} label={t('kiosk.qrAlt', { kiosk: kioskName })} />}
+        {stale || !session ? (
+          <div className="qr-box qr-waiting">{t('kiosk.renewing')}</div>
+        ) : (
+          <QrCode payload={session.qrPayload} label={t('kiosk.qrAlt', { kiosk: kioskName })} />
+        )}
         <p className="countdown">{stale ? '\u00a0' : t('kiosk.expiresIn', { seconds })}</p>
       </div>
       <div className="qr-text">

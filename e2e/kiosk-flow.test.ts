@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { startTestServer, type Seed, type TestServer } from '../src-server/testing/test-server.ts';
-import { chromiumMissing, kioskContext, useChromium, phoneContext, readQrFromScreen, screenshotPath, type TestBadge } from './support/browser.ts';
+import { chromiumMissing, kioskContext, pageErrors, useChromium, phoneContext, readQrFromScreen, screenshotPath, type TestBadge } from './support/browser.ts';
 
 const browser = useChromium();
 let t: TestServer;
@@ -9,9 +9,17 @@ let seed: Seed;
 
 if (chromiumMissing) console.error('e2e: skipped, Chromium is not installed at /usr/bin/chromium (apt-get install chromium)');
 
+// Every page error seen by any test, checked at the end for Content-Security-Policy refusals.
+const errors: string[] = [];
+afterAll(() => {
+  expect(errors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
+});
+
 async function openKiosk(key = seed.kioskKey): Promise<Page> {
   const context = await kioskContext(browser());
   const page = await context.newPage();
+  const seen = pageErrors(page);
+  onTestFinished(() => void errors.push(...seen));
   await page.goto(`${t.url}/kiosk#key=${key}`);
   await page.locator('.qr-image').waitFor();
   return page;
@@ -20,6 +28,8 @@ async function openKiosk(key = seed.kioskKey): Promise<Page> {
 async function openPhone(url: string, badge: TestBadge | undefined): Promise<Page> {
   const context = await phoneContext(browser(), badge);
   const page = await context.newPage();
+  const seen = pageErrors(page);
+  onTestFinished(() => void errors.push(...seen));
   await page.goto(url);
   return page;
 }

@@ -85,6 +85,16 @@ export async function readQrFromScreen(page: Page): Promise<string> {
   return code.data;
 }
 
+/** Collects what the page reports as errors (CSP violations included) from now on. */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
 export function screenshotPath(name: string): string {
   mkdirSync(OUTPUT_DIR, { recursive: true });
   return `${OUTPUT_DIR}/${name}.png`;

@@ -28,6 +28,21 @@ export async function findLoginSessionByTokenHash(db: TapinDb, tokenHash: string
   return (await byTokenHash(db, { tokenHash }))[0];
 }
 
+/** The newest login session still waiting for a badge at a kiosk: the one its desk reader validates. */
+export async function findNewestPendingAtKiosk(db: TapinDb, kioskId: number, now: number): Promise<LoginSessionWithKiosk | undefined> {
+  return db
+    .selectFrom('login_sessions')
+    .innerJoin('kiosks', 'kiosks.id', 'login_sessions.kiosk_id')
+    .selectAll('login_sessions')
+    .select(['kiosks.name as kiosk_name', 'kiosks.location as kiosk_location'])
+    .where('login_sessions.kiosk_id', '=', kioskId)
+    .where('login_sessions.status', '=', 'pending')
+    .where('login_sessions.expires_at', '>', now)
+    .orderBy('login_sessions.created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 const byId = preparedQuery(['id'], (db: TapinDb, p: { id: string }) => db.selectFrom('login_sessions').selectAll().where('id', '=', p.id));
 
 export async function findLoginSession(db: TapinDb, id: string): Promise<LoginSessionRow | undefined> {

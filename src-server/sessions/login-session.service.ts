@@ -17,6 +17,8 @@ import {
   countRejectedBadge,
   findLoginSession,
   findLoginSessionByTokenHash,
+  findNewestPendingAtKiosk,
+  type LoginSessionWithKiosk,
   insertLoginSession,
   markAuthenticated,
   markConsumed,
@@ -40,11 +42,20 @@ export interface InspectedLoginSession {
   kiosk: { name: string; location: string | null };
 }
 
-export interface ValidationRequest {
-  token: string;
-  badge: { uid: string; secret?: string };
+export interface PresentedBadge {
+  uid: string;
+  secret?: string;
+}
+
+/** Where a validation came from, for the audit log. */
+export interface ValidationContext {
   source: AuditSource;
   clientAddress?: string;
+}
+
+export interface ValidationRequest extends ValidationContext {
+  token: string;
+  badge: PresentedBadge;
 }
 
 export interface ValidationResult {
@@ -102,7 +113,7 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
     return row;
   }
 
-  async function rejectBadge(row: LoginSessionRow, request: ValidationRequest, audit: { reason: string; badgeId: number | null; userId: number | null; uid: string }) {
+  async function rejectBadge(row: LoginSessionRow, request: ValidationContext, audit: { reason: string; badgeId: number | null; userId: number | null; uid: string }) {
     const now = clock.now();
     const counted = await countRejectedBadge(db, row.id, MAX_REJECTED_BADGES, now);
     await recordAudit(db, now, {
@@ -130,6 +141,46 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
       }
     }
     return new AppError('BADGE_REJECTED', 'this badge cannot log in');
+  }
+
+  /** Checks a presented badge against a session and, if it is good, authenticates the session exactly once. */
+  async function validateSession(row: LoginSessionWithKiosk, presented: PresentedBadge, context: ValidationContext): Promise<ValidationResult> {
+    const { uid } = presented;
+    const status = effectiveStatus(row, clock.now());
+    if (status === 'expired') throw expired();
+    if (status !== 'pending') throw new AppError('SESSION_NOT_PENDING', 'this login session has already been used');
+
+    const badge = await findBadgeForUid(db, uid);
+    const rejection = judgeBadge(badge, presented.secret);
+    if (rejection || !badge) {
+      throw await rejectBadge(row, context, { reason: rejection ?? 'unknown_badge', badgeId: badge?.id ?? null, userId: badge?.user_id ?? null, uid });
+    }
+
+    const now = clock.now();
+    const won = await db.transaction().execute(async (tx) => {
+      const updated = await markAuthenticated(tx, row.id, { userId: badge.user_id, badgeId: badge.id, now });
+      if (!updated) return undefined;
+      await recordAudit(tx, now, {
+        event: 'login.validate',
+        outcome: 'success',
+        source: context.source,
+        clientAddress: context.clientAddress,
+        kioskId: row.kiosk_id,
+        userId: badge.user_id,
+        badgeId: badge.id,
+        badgeUid: uid,
+        loginSessionId: row.id,
+      });
+      return updated;
+    });
+    if (!won) {
+      // Another validation got there first, or the session expired in between.
+      const current = await findLoginSession(db, row.id);
+      if (!current || effectiveStatus(current, clock.now()) === 'expired') throw expired();
+      throw new AppError('SESSION_NOT_PENDING', 'this login session has already been used');
+    }
+    publishStatus(won);
+    return { status: 'authenticated', user: { displayName: badge.display_name }, kiosk: { name: row.kiosk_name } };
   }
 
   return Object.freeze({
@@ -182,45 +233,20 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
       };
     },
 
+    /** The phone's validation: the QR token names the session. */
     async validate(request: ValidationRequest): Promise<ValidationResult> {
       const uid = parseBadgeUid(request.badge.uid);
       const row = await findLoginSessionByTokenHash(db, hashSecret(request.token));
       if (!row) throw notFound();
-      const status = effectiveStatus(row, clock.now());
-      if (status === 'expired') throw expired();
-      if (status !== 'pending') throw new AppError('SESSION_NOT_PENDING', 'this login session has already been used');
+      return validateSession(row, { uid, secret: request.badge.secret }, request);
+    },
 
-      const badge = await findBadgeForUid(db, uid);
-      const rejection = judgeBadge(badge, request.badge.secret);
-      if (rejection || !badge) {
-        throw await rejectBadge(row, request, { reason: rejection ?? 'unknown_badge', badgeId: badge?.id ?? null, userId: badge?.user_id ?? null, uid });
-      }
-
-      const now = clock.now();
-      const won = await db.transaction().execute(async (tx) => {
-        const updated = await markAuthenticated(tx, row.id, { userId: badge.user_id, badgeId: badge.id, now });
-        if (!updated) return undefined;
-        await recordAudit(tx, now, {
-          event: 'login.validate',
-          outcome: 'success',
-          source: request.source,
-          clientAddress: request.clientAddress,
-          kioskId: row.kiosk_id,
-          userId: badge.user_id,
-          badgeId: badge.id,
-          badgeUid: uid,
-          loginSessionId: row.id,
-        });
-        return updated;
-      });
-      if (!won) {
-        // Another validation got there first, or the session expired in between.
-        const current = await findLoginSession(db, row.id);
-        if (!current || effectiveStatus(current, clock.now()) === 'expired') throw expired();
-        throw new AppError('SESSION_NOT_PENDING', 'this login session has already been used');
-      }
-      publishStatus(won);
-      return { status: 'authenticated', user: { displayName: badge.display_name }, kiosk: { name: row.kiosk_name } };
+    /** The desk reader's validation: the kiosk it is attached to names its newest waiting session. */
+    async validateAtKiosk(kioskId: number, presented: PresentedBadge, context: ValidationContext): Promise<ValidationResult> {
+      const uid = parseBadgeUid(presented.uid);
+      const row = await findNewestPendingAtKiosk(db, kioskId, clock.now());
+      if (!row) throw new AppError('SESSION_NOT_FOUND', 'no login session is waiting at this kiosk');
+      return validateSession(row, { uid, secret: presented.secret }, context);
     },
 
     /** Trades an authenticated session for the user's access token, exactly once. */

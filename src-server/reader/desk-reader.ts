@@ -1,0 +1,96 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { BadgeTap, DeskReaderState, ParentMessage, ReaderMessage, TapOutcome } from './reader-protocol.ts';
+
+export type { BadgeTap, DeskReaderState, TapOutcome } from './reader-protocol.ts';
+
+export interface DeskReaderOptions {
+  onTap(tap: BadgeTap): Promise<TapOutcome>;
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** Wait before restarting the reader process after it exited (default 0.5 s doubling to 10 s). */
+  retryDelay?: (attempt: number) => number;
+}
+
+export interface DeskReader {
+  readonly state: DeskReaderState;
+  readonly events: EventEmitter<{ state: [DeskReaderState]; tap: [BadgeTap, TapOutcome] }>;
+  stop(): Promise<void>;
+}
+
+const READER_PROCESS = fileURLToPath(new URL('./reader-process.ts', import.meta.url));
+const defaultRetry = (attempt: number) => Math.min(10_000, 500 * 2 ** attempt);
+
+/**
+ * The USB desk reader (an ACR122U, or vsmartcard's "Virtual PCD" in tests), read through nfc-pcsc in
+ * a process of its own and restarted whenever it exits: pcscd missing at start, killed or restarted,
+ * readers unplugged and back, none of it reaches the server's event loop or crashes it. One card
+ * presence is one tap; a badge left on the reader is not read again until it is lifted.
+ */
+export function startDeskReader(options: DeskReaderOptions): DeskReader {
+  const events = new EventEmitter<{ state: [DeskReaderState]; tap: [BadgeTap, TapOutcome] }>();
+  const retryDelay = options.retryDelay ?? defaultRetry;
+  let state: DeskReaderState = 'no-service';
+  let child: ChildProcess | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let attempt = 0;
+  let stopped = false;
+
+  const setState = (next: DeskReaderState) => {
+    if (next === state) return;
+    state = next;
+    options.log.info({ deskReader: next }, 'desk reader state');
+    events.emit('state', next);
+  };
+
+  function spawnReader(): void {
+    if (stopped) return;
+    const reader = fork(READER_PROCESS, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    child = reader;
+    reader.on('message', (message: ReaderMessage) => {
+      if (message.type === 'state') {
+        if (message.state === 'ready') attempt = 0;
+        setState(message.state);
+      } else if (message.type === 'log') {
+        options.log.warn({ deskReader: state }, message.message);
+      } else if (message.type === 'tap') {
+        const tap: BadgeTap = { uid: message.uid, readerName: message.readerName, ...(message.secret ? { secret: message.secret } : {}) };
+        if (message.memoryError) options.log.warn({ reason: message.memoryError }, 'desk reader: badge memory not read');
+        void options.onTap(tap).then(
+          (outcome) => reply(reader, { type: 'outcome', id: message.id, outcome }, tap, outcome),
+          () => reply(reader, { type: 'outcome', id: message.id, outcome: 'rejected' }, tap, 'rejected'),
+        );
+      }
+    });
+    reader.once('exit', () => {
+      if (child === reader) child = undefined;
+      if (stopped || state === 'unavailable') return;
+      setState('no-service');
+      retry = setTimeout(spawnReader, retryDelay(attempt++));
+      retry.unref();
+    });
+  }
+
+  function reply(reader: ChildProcess, message: ParentMessage, tap: BadgeTap, outcome: TapOutcome): void {
+    events.emit('tap', tap, outcome);
+    if (reader.connected) reader.send(message);
+  }
+
+  spawnReader();
+
+  return {
+    get state() {
+      return state;
+    },
+    events,
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      const running = child;
+      if (!running || running.exitCode !== null) return;
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

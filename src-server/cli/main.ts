@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { systemClock } from '../clock.ts';
 import { ConfigError, defaultConfig, parseInteger, resolveServeConfig, type ServeInput, type ServerConfig } from '../config.ts';
-import { openDatabase } from '../db/open.ts';
+import { openDatabase, type TapinDb } from '../db/open.ts';
 import { seedDemo, type DemoSeed } from '../demo.ts';
 import { isAppError } from '../errors.ts';
 import { runCleanup } from '../maintenance/cleanup.ts';
@@ -165,14 +165,22 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     reader: { type: 'boolean' },
     'reader-kiosk': { type: 'string' },
   });
-  if (values.reader || values['reader-kiosk'] !== undefined) {
-    throw new UsageError('--reader: the desk reader is not part of this build yet');
-  }
+  if (values['reader-kiosk'] !== undefined && !values.reader) throw new UsageError('--reader-kiosk goes with --reader');
+  const readerKiosk = values['reader-kiosk'] === undefined ? undefined : id(values['reader-kiosk'], '--reader-kiosk');
   const config = resolveServeConfig(values as ServeInput, io.env);
   // Loaded only here: the other commands start faster without the HTTP stack.
   const { buildServer } = await import('../http/app.ts');
   const server = await buildServer(config);
   const demo = config.demo ? await seedDemo(server.deps.db, server.services) : undefined;
+  let readerKioskId: number | undefined;
+  if (values.reader) {
+    try {
+      readerKioskId = await chooseReaderKiosk(server.deps.db, readerKiosk);
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+  }
   let url: string;
   try {
     url = await server.listen();
@@ -181,6 +189,11 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     throw error;
   }
   io.out(`TapIn listening on ${url} (database ${config.dbPath})`);
+  if (readerKioskId !== undefined) {
+    const reader = server.attachDeskReader(readerKioskId);
+    io.out(`Desk reader attached to kiosk ${readerKioskId}; waiting for the PC/SC service and a reader…`);
+    reader.events.on('state', (state) => io.out(`Desk reader: ${state}`));
+  }
   if (config.demo) {
     if (demo) for (const line of demoBanner(url, demo)) io.out(line);
     else io.out('--demo: this database already holds users or kiosks that are not demo data; it was left as it is.');
@@ -206,6 +219,19 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/** The kiosk `--reader` acts for: the one named, or the only one registered. */
+async function chooseReaderKiosk(db: TapinDb, requested: number | undefined): Promise<number> {
+  const kiosks = await db.selectFrom('kiosks').select(['id', 'name']).where('revoked_at', 'is', null).orderBy('id').execute();
+  if (requested !== undefined) {
+    if (!kiosks.some((k) => k.id === requested)) throw new UsageError(`--reader-kiosk: no registered kiosk with id ${requested}`);
+    return requested;
+  }
+  const [only, ...others] = kiosks;
+  if (!only) throw new UsageError('--reader: no kiosk is registered yet (tapin kiosk add --name NAME)');
+  if (others.length > 0) throw new UsageError(`--reader: ${kiosks.length} kiosks are registered; choose one with --reader-kiosk ID`);
+  return only.id;
 }
 
 /** Runs one CLI invocation; resolves to the process exit code. */

@@ -19,6 +19,8 @@ import { createServices, type Services } from '../services.ts';
 import { loginSessionRoutes } from '../sessions/login-session.routes.ts';
 import { kioskRoutes } from '../kiosks/kiosk.routes.ts';
 import { demoRoutes } from '../demo.routes.ts';
+import { startDeskReader, type DeskReader, type DeskReaderOptions } from '../reader/desk-reader.ts';
+import { tapsAtKiosk } from '../reader/desk-reader.taps.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { DEFAULT_RENDERER_DIR, pageRoutes } from './pages.ts';
 import { HealthSchema } from './schemas.ts';
@@ -41,6 +43,8 @@ export interface TapinServer {
   deps: Deps;
   /** Starts accepting requests; resolves to the base URL it listens on. */
   listen(): Promise<string>;
+  /** Attaches the PC/SC desk reader to a kiosk: its taps act on that kiosk's sessions. Stopped on close. */
+  attachDeskReader(kioskId: number, options?: Pick<DeskReaderOptions, 'retryDelay'>): DeskReader;
   close(): Promise<void>;
 }
 
@@ -86,11 +90,13 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
 
   let cleanup: CleanupScheduler | undefined;
   let stopHeartbeat: (() => void) | undefined;
+  let deskReader: DeskReader | undefined;
   app.addHook('onReady', async () => {
     stopHeartbeat = startHeartbeat(app.websocketServer);
     if (options.cleanupSchedule !== false) cleanup = scheduleCleanup(deps, app.log);
   });
   app.addHook('onClose', async () => {
+    await deskReader?.stop();
     stopHeartbeat?.();
     await cleanup?.stop();
     services.loginSessions.stop();
@@ -116,6 +122,11 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
       const port = typeof address === 'object' && address ? address.port : config.port;
       listeningUrl = publicUrlFor(config.host, port);
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    },
+    attachDeskReader(kioskId, readerOptions = {}) {
+      if (deskReader) throw new Error('a desk reader is already attached');
+      deskReader = startDeskReader({ ...readerOptions, onTap: tapsAtKiosk(services, kioskId), log: app.log });
+      return deskReader;
     },
     close: () => app.close(),
   };

@@ -49,6 +49,27 @@ export async function findLiveAccessSession(db: TapinDb, tokenHash: string, now:
     .executeTakeFirst();
 }
 
+/** The newest live access session opened at a kiosk: who is signed in there now. */
+export async function findLiveAccessAtKiosk(db: TapinDb, kioskId: number, now: number): Promise<LiveAccessSession | undefined> {
+  return db
+    .selectFrom('access_sessions')
+    .innerJoin('users', 'users.id', 'access_sessions.user_id')
+    .select([
+      'access_sessions.id',
+      'access_sessions.kiosk_id',
+      'access_sessions.expires_at',
+      'access_sessions.user_id',
+      'users.display_name',
+      'users.role',
+    ])
+    .where('access_sessions.kiosk_id', '=', kioskId)
+    .where('access_sessions.revoked_at', 'is', null)
+    .where('access_sessions.expires_at', '>', now)
+    .orderBy('access_sessions.created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 export async function revokeAccessSession(db: TapinDb, id: string, now: number): Promise<boolean> {
   const result = await db
     .updateTable('access_sessions')

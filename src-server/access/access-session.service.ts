@@ -5,7 +5,8 @@ import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { isoTime } from '../sessions/login-session.view.ts';
 import { toPublicUser, type PublicUser } from '../users/user.service.ts';
-import { findLiveAccessSession, insertAccessSession, revokeAccessSession, type LiveAccessSession } from './access-session.repository.ts';
+import { kioskChannel } from '../realtime/event-bus.ts';
+import { findLiveAccessAtKiosk, findLiveAccessSession, insertAccessSession, revokeAccessSession, type LiveAccessSession } from './access-session.repository.ts';
 
 export interface IssuedAccess {
   accessToken: string;
@@ -14,11 +15,26 @@ export interface IssuedAccess {
 
 const unauthenticated = () => new AppError('UNAUTHENTICATED', 'a valid access token is required (Authorization: Bearer <access token>)');
 
-export function accessSessionService({ db, clock, config }: Pick<Deps, 'db' | 'clock' | 'config'>) {
+export function accessSessionService({ db, clock, config, bus }: Pick<Deps, 'db' | 'clock' | 'config' | 'bus'>) {
   async function live(accessToken: string | undefined): Promise<LiveAccessSession> {
     const session = accessToken ? await findLiveAccessSession(db, hashSecret(accessToken), clock.now()) : undefined;
     if (!session) throw unauthenticated();
     return session;
+  }
+
+  /** Ends an access session, writes it down, and tells its kiosk screen (which may not have asked). */
+  async function end(session: LiveAccessSession, context: { source: 'kiosk' | 'desk-reader'; clientAddress?: string }): Promise<void> {
+    const now = clock.now();
+    if (!(await revokeAccessSession(db, session.id, now))) return;
+    await recordAudit(db, now, {
+      event: 'logout',
+      outcome: 'success',
+      source: context.source,
+      clientAddress: context.clientAddress ?? null,
+      kioskId: session.kiosk_id,
+      userId: session.user_id,
+    });
+    if (session.kiosk_id !== null) bus.publish(kioskChannel(session.kiosk_id), { type: 'signedOut', userId: session.user_id });
   }
 
   return Object.freeze({
@@ -44,19 +60,14 @@ export function accessSessionService({ db, clock, config }: Pick<Deps, 'db' | 'c
       return toPublicUser({ id: session.user_id, display_name: session.display_name, role: session.role });
     },
 
-    async logout(accessToken: string | undefined, context: { clientAddress?: string; source?: 'kiosk' | 'desk-reader' }): Promise<void> {
-      const session = await live(accessToken);
-      const now = clock.now();
-      await revokeAccessSession(db, session.id, now);
-      await recordAudit(db, now, {
-        event: 'logout',
-        outcome: 'success',
-        source: context.source ?? 'kiosk',
-        clientAddress: context.clientAddress ?? null,
-        kioskId: session.kiosk_id,
-        userId: session.user_id,
-      });
+    async logout(accessToken: string | undefined, context: { clientAddress?: string }): Promise<void> {
+      await end(await live(accessToken), { source: 'kiosk', clientAddress: context.clientAddress });
     },
+
+    /** Who is signed in at a kiosk now, if anyone. */
+    liveAtKiosk: (kioskId: number) => findLiveAccessAtKiosk(db, kioskId, clock.now()),
+
+    end,
   });
 }
 

@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import { findUser } from '../users/user.repository.ts';
 import { cleanName } from '../users/user.service.ts';
 import { BADGE_UID_RULE, normalizeBadgeUid } from './badge-uid.ts';
-import { findBadge, insertBadge, revokeBadgeRow, type BadgeWithHolder } from './badge.repository.ts';
+import { findBadge, findBadgeForUid, insertBadge, revokeBadgeRow, type BadgeWithHolder } from './badge.repository.ts';
 
 export interface EnrolledBadge {
   id: number;
@@ -40,8 +40,18 @@ export function parseBadgeUid(raw: string): string {
   return uid;
 }
 
+export type Identified = { ok: true; badge: BadgeWithHolder } | { ok: false; rejection: BadgeRejection; badge?: BadgeWithHolder };
+
 export function badgeService({ db, clock }: Pick<Deps, 'db' | 'clock'>) {
   return Object.freeze({
+    /** Whose badge this is, by the same rules a login uses (revoked, disabled, secret). */
+    async identify(presented: { uid: string; secret?: string }): Promise<Identified> {
+      const badge = await findBadgeForUid(db, parseBadgeUid(presented.uid));
+      const rejection = judgeBadge(badge, presented.secret);
+      if (rejection || !badge) return { ok: false, rejection: rejection ?? 'unknown_badge', ...(badge ? { badge } : {}) };
+      return { ok: true, badge };
+    },
+
     async enroll(input: { userId: number; uid: string; withSecret?: boolean; label?: string }): Promise<EnrolledBadge> {
       const uid = parseBadgeUid(input.uid);
       const label = input.label === undefined ? null : cleanName(input.label, 'label');

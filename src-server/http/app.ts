@@ -12,14 +12,15 @@ import { startCheckpointer } from '../db/checkpointer.ts';
 import { openDatabase } from '../db/open.ts';
 import type { Deps } from '../deps.ts';
 import { scheduleCleanup, type CleanupScheduler } from '../maintenance/cleanup.scheduler.ts';
-import { createMemoryBus, type EventBus } from '../realtime/event-bus.ts';
+import { createMemoryBus, kioskChannel, type EventBus } from '../realtime/event-bus.ts';
 import { startHeartbeat } from '../realtime/heartbeat.ts';
 import { loginSessionEventRoutes } from '../realtime/login-session-events.ts';
 import { createServices, type Services } from '../services.ts';
 import { loginSessionRoutes } from '../sessions/login-session.routes.ts';
 import { kioskRoutes } from '../kiosks/kiosk.routes.ts';
 import { demoRoutes } from '../demo.routes.ts';
-import { startDeskReader, type DeskReader, type DeskReaderOptions } from '../reader/desk-reader.ts';
+import { startDeskReader, type DeskReader, type DeskReaderOptions, type DeskReaderState } from '../reader/desk-reader.ts';
+import { kioskEventRoutes } from '../realtime/kiosk-events.ts';
 import { tapsAtKiosk } from '../reader/desk-reader.taps.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { DEFAULT_RENDERER_DIR, pageRoutes } from './pages.ts';
@@ -105,7 +106,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
   });
 
   try {
-    await registerRoutes(app, deps, services, options);
+    await registerRoutes(app, deps, services, options, () => deskReader?.state);
     await app.ready();
   } catch (error) {
     await app.close();
@@ -125,14 +126,22 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     },
     attachDeskReader(kioskId, readerOptions = {}) {
       if (deskReader) throw new Error('a desk reader is already attached');
-      deskReader = startDeskReader({ ...readerOptions, onTap: tapsAtKiosk(services, kioskId), log: app.log });
+      deskReader = startDeskReader({ ...readerOptions, onTap: tapsAtKiosk(deps, services, kioskId), log: app.log });
+      // The kiosk screen shows its reader's state; tell it of every change.
+      deskReader.events.on('state', (state) => deps.bus.publish(kioskChannel(kioskId), { type: 'reader', state }));
       return deskReader;
     },
     close: () => app.close(),
   };
 }
 
-async function registerRoutes(app: FastifyInstance, deps: Deps, services: Services, options: BuildOptions): Promise<void> {
+async function registerRoutes(
+  app: FastifyInstance,
+  deps: Deps,
+  services: Services,
+  options: BuildOptions,
+  readerState: () => DeskReaderState | undefined,
+): Promise<void> {
   const { config, db } = deps;
   installErrorHandling(app);
   await app.register(helmet, {
@@ -162,6 +171,7 @@ async function registerRoutes(app: FastifyInstance, deps: Deps, services: Servic
       await api.register(loginSessionEventRoutes, { services, bus: deps.bus });
       await api.register(accessRoutes, { services });
       await api.register(kioskRoutes, { services, config });
+      await api.register(kioskEventRoutes, { services, bus: deps.bus, readerState });
       if (config.demo) await api.register(demoRoutes, { db });
     },
     { prefix: '/api/v1' },

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLoginSession, startTestServer, type Seed, type TestServer } from '../testing/test-server.ts';
 import { Pcscd, pcscMissing } from '../testing/pcscd.ts';
 import { VirtualCard } from '../testing/virtual-card.ts';
+import WebSocket from 'ws';
 import { watch } from '../testing/ws-client.ts';
-import type { DeskReader, DeskReaderState, TapOutcome } from './desk-reader.ts';
+import { readerState, tapBadge } from '../testing/taps.ts';
+import type { DeskReader } from './desk-reader.ts';
 import { encodeSecretTlv } from './ndef.ts';
 
 // The real PC/SC stack: our own pcscd, vsmartcard's "Virtual PCD" driver, nfc-pcsc in the reader
@@ -16,38 +18,15 @@ let t: TestServer;
 let seed: Seed;
 let reader: DeskReader;
 
-function until(reader: DeskReader, wanted: DeskReaderState, timeoutMs = 15_000): Promise<void> {
-  if (reader.state === wanted) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`desk reader stayed ${reader.state}, never ${wanted}`)), timeoutMs);
-    const onState = (state: DeskReaderState) => {
-      if (state !== wanted) return;
-      clearTimeout(timer);
-      reader.events.off('state', onState);
-      resolve();
-    };
-    reader.events.on('state', onState);
-  });
-}
-
-/** Holds a badge to the reader until its tap has been handled; resolves with the outcome. */
-async function tap(card: VirtualCard): Promise<TapOutcome> {
-  const outcome = new Promise<TapOutcome>((resolve) => reader.events.once('tap', (_tap, result) => resolve(result)));
-  await card.tap();
-  try {
-    return await outcome;
-  } finally {
-    await card.remove();
-    await until(reader, 'ready');
-  }
-}
+const until = readerState;
+const tap = (card: VirtualCard) => tapBadge(reader, card);
 
 describe.skipIf(pcscMissing)('the desk reader on a real PC/SC stack', () => {
   beforeAll(async () => {
-    pcscd.start();
-  });
+    await pcscd.acquire();
+  }, 200_000);
   afterAll(async () => {
-    await pcscd.stop();
+    await pcscd.release();
   });
   beforeEach(async () => {
     t = await startTestServer();
@@ -103,6 +82,58 @@ describe.skipIf(pcscMissing)('the desk reader on a real PC/SC stack', () => {
 
   it('ignores a tap when no session is waiting at its kiosk', async () => {
     expect(await tap(new VirtualCard({ uid: '04A1B2C3D4E5F6' }))).toBe('ignored');
+  });
+
+  async function signIn(uid: string, secret?: string) {
+    const session = await createLoginSession(t, seed.kioskKey);
+    await t.api('/api/v1/login-sessions/validate', { body: { token: new URL(session.qrPayload).hash.slice(3), badge: { uid, secret } } });
+    const exchanged = await t.api(`/api/v1/login-sessions/${session.id}/exchange`, { token: session.kioskSecret, body: {} });
+    return exchanged.body.accessToken as string;
+  }
+
+  function kioskEvents(): Promise<{ messages: Record<string, unknown>[]; close(): void }> {
+    const socket = new WebSocket(`${t.url.replace('http', 'ws')}/api/v1/kiosk/events`);
+    const messages: Record<string, unknown>[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data)) as Record<string, unknown>));
+    return new Promise((resolve) => {
+      socket.once('open', () => {
+        socket.send(JSON.stringify({ type: 'auth', kioskKey: seed.kioskKey }));
+        resolve({ messages, close: () => socket.close() });
+      });
+    });
+  }
+
+  it('signs its user out when the same badge is tapped while they are signed in there (tap-out)', async () => {
+    const events = await kioskEvents();
+    const accessToken = await signIn(seed.user.uid);
+    expect(await tap(new VirtualCard({ uid: '04A1B2C3D4E5F6' }))).toBe('accepted');
+    expect((await t.api('/api/v1/me', { token: accessToken })).status).toBe(401);
+    await expect.poll(() => events.messages.find((m) => m.type === 'signedOut')).toEqual({ type: 'signedOut', userId: seed.user.id });
+    expect(events.messages[0]).toEqual({ type: 'hello', kiosk: { id: seed.kioskId }, reader: 'ready' });
+    const logout = await t.server.deps.db.selectFrom('audit_log').select(['event', 'source']).where('event', '=', 'logout').execute();
+    expect(logout).toEqual([{ event: 'logout', source: 'desk-reader' }]);
+    events.close();
+  });
+
+  it('switches to another user whose badge is tapped, through the waiting session (tap-over)', async () => {
+    const accessToken = await signIn(seed.user.uid);
+    const standby = await createLoginSession(t, seed.kioskKey);
+    const watcher = await watch(t.url, standby.id, standby.kioskSecret);
+    await watcher.next((m) => m.status === 'pending');
+    expect(await tap(new VirtualCard({ uid: '04112233445566', ndef: encodeSecretTlv(seed.secretUser.secret) }))).toBe('accepted');
+    await watcher.next((m) => m.status === 'authenticated');
+    expect((await t.api('/api/v1/me', { token: accessToken })).status).toBe(401);
+    const exchanged = await t.api(`/api/v1/login-sessions/${standby.id}/exchange`, { token: standby.kioskSecret, body: {} });
+    expect(exchanged.body.user.displayName).toBe('Katherine Johnson');
+    watcher.socket.close();
+  });
+
+  it('leaves the signed-in user alone when an unknown badge is tapped', async () => {
+    const accessToken = await signIn(seed.user.uid);
+    expect(await tap(new VirtualCard({ uid: '04FFFFFFFFFFFF' }))).toBe('rejected');
+    expect((await t.api('/api/v1/me', { token: accessToken })).status).toBe(200);
+    const last = await t.server.deps.db.selectFrom('audit_log').select(['outcome', 'reason', 'source']).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(last).toEqual({ outcome: 'failure', reason: 'unknown_badge', source: 'desk-reader' });
   });
 
   it.skipIf(pcscd.borrowed)('recovers by itself when pcscd is killed and started again', async () => {

@@ -1,3 +1,4 @@
+import type { DeskReaderState } from '../reader/reader-protocol.ts';
 import type { LoginSessionView } from '../sessions/login-session.view.ts';
 
 /** What the server tells a login session's watchers (the kiosk that created it). */
@@ -5,32 +6,45 @@ export type LoginSessionEvent =
   | { type: 'status'; session: LoginSessionView }
   | { type: 'rejected'; rejectedBadges: number; remainingAttempts: number };
 
+/** What the server tells a kiosk screen about itself: a sign-out it did not ask for, its desk reader. */
+export type KioskEvent = { type: 'signedOut'; userId: number } | { type: 'reader'; state: DeskReaderState };
+
+/** A named channel, typed by the events it carries. */
+export interface Channel<Event> {
+  readonly name: string;
+  /** Never set: carries the event type. */
+  readonly event?: Event;
+}
+
+export const loginSessionChannel = (id: string): Channel<LoginSessionEvent> => ({ name: `login-session:${id}` });
+export const kioskChannel = (id: number): Channel<KioskEvent> => ({ name: `kiosk:${id}` });
+
 /**
  * Publish/subscribe by channel. In-process today; the interface is what a multi-instance
  * backend (Redis, PostgreSQL LISTEN/NOTIFY) will implement later.
  */
 export interface EventBus {
-  publish(channel: string, event: LoginSessionEvent): void;
-  subscribe(channel: string, listener: (event: LoginSessionEvent) => void): () => void;
+  publish<Event>(channel: Channel<Event>, event: Event): void;
+  subscribe<Event>(channel: Channel<Event>, listener: (event: Event) => void): () => void;
 }
 
-export const loginSessionChannel = (id: string): string => `login-session:${id}`;
-
 export function createMemoryBus(): EventBus {
-  const listeners = new Map<string, Set<(event: LoginSessionEvent) => void>>();
+  // Channels keep their listeners' types apart; the map itself only knows names.
+  const listeners = new Map<string, Set<(event: unknown) => void>>();
   return {
     publish(channel, event) {
-      const set = listeners.get(channel);
+      const set = listeners.get(channel.name);
       if (!set) return;
       for (const listener of [...set]) listener(event);
     },
-    subscribe(channel, listener) {
-      let set = listeners.get(channel);
-      if (!set) listeners.set(channel, (set = new Set()));
-      set.add(listener);
+    subscribe<Event>(channel: Channel<Event>, listener: (event: Event) => void) {
+      let set = listeners.get(channel.name);
+      if (!set) listeners.set(channel.name, (set = new Set()));
+      const untyped = listener as (event: unknown) => void;
+      set.add(untyped);
       return () => {
-        set.delete(listener);
-        if (set.size === 0) listeners.delete(channel);
+        set.delete(untyped);
+        if (set.size === 0) listeners.delete(channel.name);
       };
     },
   };

@@ -1,5 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Whether this machine has the PC/SC daemon and vsmartcard's virtual reader driver. */
 export const pcscMissing = !existsSync('/usr/sbin/pcscd') || !existsSync('/etc/reader.conf.d/vpcd');
@@ -14,9 +16,53 @@ const running = () => {
   }
 };
 
+const LOCK = join(tmpdir(), 'tapin-virtual-reader.lock');
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * There is one virtual reader on the machine: test files that use it take turns (vitest runs files in
+ * parallel processes). A lock left by a process that died is taken over.
+ */
+async function lockVirtualReader(): Promise<() => void> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
+      return () => rmSync(LOCK, { force: true });
+    } catch {
+      const holder = Number(readFileSync(LOCK, 'utf8') || 0);
+      if (holder && !alive(holder)) rmSync(LOCK, { force: true });
+      else if (Date.now() > deadline) throw new Error('the virtual reader stayed locked for 3 minutes');
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 /** A pcscd of the test's own, in the foreground, so that it can be killed and restarted at will. */
 export class Pcscd {
   #child: ChildProcess | undefined;
+  #unlock: (() => void) | undefined;
+
+  /** Waits for the virtual reader to be free, then starts pcscd. */
+  async acquire(): Promise<void> {
+    this.#unlock = await lockVirtualReader();
+    this.start();
+  }
+
+  /** Stops pcscd and frees the virtual reader for the next test file. */
+  async release(): Promise<void> {
+    await this.stop();
+    this.#unlock?.();
+    this.#unlock = undefined;
+  }
 
   /** True when another pcscd was already running: the tests use it and leave it alone. */
   readonly borrowed = running();

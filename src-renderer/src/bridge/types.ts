@@ -33,6 +33,12 @@ export interface SignedIn {
   previousLogin: { at: string; kiosk: { name: string; location: string | null } | null } | null;
 }
 
+/** The desk reader's state as the server reports it; null when no reader is attached to this kiosk. */
+export type ReaderState = 'unavailable' | 'no-service' | 'no-reader' | 'ready' | 'card-present';
+
+/** What the server tells a kiosk screen about itself. */
+export type KioskEvent = { type: 'signedOut'; userId: number } | { type: 'reader'; state: ReaderState | null };
+
 export type WatchEvent =
   | { type: 'status'; update: SessionUpdate }
   | { type: 'rejected'; remainingAttempts: number }
@@ -59,6 +65,8 @@ export interface KioskBridge {
   createSession(): Promise<LoginSession>;
   /** Follows a session until stopped: status changes, rejected badges, and the link's health. */
   watchSession(session: LoginSession, onEvent: (event: WatchEvent) => void): () => void;
+  /** Follows what happens to the kiosk itself: its desk reader, sign-outs made at the reader. */
+  watchKiosk(onEvent: (event: KioskEvent) => void): () => void;
   exchange(session: LoginSession, pin?: string): Promise<SignedIn>;
   logout(accessToken: string): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { reconnectDelay } from './backoff.ts';
-import { ApiError, type KioskBridge, type KioskInfo, type LoginSession, type SessionUpdate, type SignedIn } from './types.ts';
+import { ApiError, type KioskBridge, type KioskInfo, type LoginSession, type ReaderState, type SessionUpdate, type SignedIn } from './types.ts';
 
 export interface WebBridgeOptions {
   baseUrl: string;
@@ -42,6 +42,36 @@ export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
 
     logout: async (accessToken) => {
       await call<unknown>(doFetch, `${api}/logout`, { method: 'POST', token: accessToken });
+    },
+
+    watchKiosk(onEvent) {
+      let stopped = false;
+      let socket: WebSocket | undefined;
+      let attempt = 0;
+      let retryTimer: ReturnType<typeof setTimeout> | undefined;
+      const connect = () => {
+        if (stopped) return;
+        const ws = new Socket(`${api.replace(/^http/, 'ws')}/kiosk/events`);
+        socket = ws;
+        ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', kioskKey: options.kioskKey }));
+        ws.onmessage = (message) => {
+          attempt = 0;
+          const data = JSON.parse(String(message.data)) as { type: string; reader?: ReaderState | null; state?: ReaderState; userId?: number };
+          if (data.type === 'hello') onEvent({ type: 'reader', state: data.reader ?? null });
+          if (data.type === 'reader' && data.state) onEvent({ type: 'reader', state: data.state });
+          if (data.type === 'signedOut' && typeof data.userId === 'number') onEvent({ type: 'signedOut', userId: data.userId });
+        };
+        ws.onclose = (event) => {
+          if (stopped || event.code === 4401) return;
+          retryTimer = setTimeout(connect, reconnectDelay(attempt++));
+        };
+      };
+      connect();
+      return () => {
+        stopped = true;
+        clearTimeout(retryTimer);
+        socket?.close(1000);
+      };
     },
 
     watchSession(session, onEvent) {

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useReducer } from 'react';
 import { reconnectDelay } from '../bridge/backoff.ts';
-import { ApiError, type KioskBridge, type LoginSession } from '../bridge/types.ts';
+import { ApiError, type KioskBridge, type LoginSession, type ReaderState } from '../bridge/types.ts';
 import { LanguageSwitch, useI18n } from '../i18n/i18n.tsx';
 import { useNow } from '../use-now.ts';
 import { Dashboard } from './Dashboard.tsx';
-import { initialKioskState, kioskReducer, renewalDelay, type KioskAction } from './kiosk-machine.ts';
+import { followedSession, initialKioskState, kioskReducer, renewalDelay, type KioskAction } from './kiosk-machine.ts';
 import { QrCode } from './QrCode.tsx';
 
 const isUnregistered = (error: unknown) => error instanceof ApiError && error.code === 'KIOSK_UNAUTHORIZED';
@@ -12,13 +12,13 @@ const isUnregistered = (error: unknown) => error instanceof ApiError && error.co
 /** Creates login sessions until one succeeds, backing off while the server is unreachable. */
 function useSessionFactory(bridge: KioskBridge | undefined, dispatch: (action: KioskAction) => void) {
   return useCallback(
-    (isCancelled: () => boolean) => {
+    (isCancelled: () => boolean, purpose: 'sessionReady' | 'standbyReady' = 'sessionReady') => {
       const attempt = (n: number) => {
         bridge?.createSession().then(
           (session) => {
             if (isCancelled()) return;
             dispatch({ type: 'connection', online: true });
-            dispatch({ type: 'sessionReady', session });
+            dispatch({ type: purpose, session });
           },
           (error: unknown) => {
             if (isCancelled()) return;
@@ -72,9 +72,29 @@ export function KioskApp({ bridge }: { bridge: KioskBridge | undefined }) {
     };
   }, [screen.name, newSession]);
 
-  const session: LoginSession | undefined = screen.name === 'qr' || screen.name === 'signingIn' ? screen.session : undefined;
+  const session: LoginSession | undefined = followedSession(screen);
 
-  // Follow the code on screen (and the sign-in that follows it).
+  // Behind a dashboard, keep a login session waiting: a badge tapped on the desk reader signs in through it.
+  const needsStandby = screen.name === 'dashboard' && !screen.standby;
+  useEffect(() => {
+    if (!needsStandby) return;
+    let cancelled = false;
+    newSession(() => cancelled, 'standbyReady');
+    return () => {
+      cancelled = true;
+    };
+  }, [needsStandby, newSession]);
+
+  // Sign-outs made at the desk reader, and the reader's own state.
+  useEffect(() => {
+    if (!bridge) return;
+    return bridge.watchKiosk((event) => {
+      if (event.type === 'reader') dispatch({ type: 'reader', state: event.state });
+      if (event.type === 'signedOut') dispatch({ type: 'signedOutElsewhere', userId: event.userId });
+    });
+  }, [bridge]);
+
+  // Follow the code on screen, the sign-in that follows it, or the session waiting behind the dashboard.
   useEffect(() => {
     if (!bridge || !session) return;
     return bridge.watchSession(session, (event) => {
@@ -118,6 +138,7 @@ export function KioskApp({ bridge }: { bridge: KioskBridge | undefined }) {
         <span className="kiosk-name">{info && [info.kiosk.name, info.kiosk.location].filter(Boolean).join(' · ')}</span>
         {/* In the header, so that losing the connection never moves the code. */}
         {!state.online && <OfflineBanner />}
+        {state.reader && <ReaderStatus state={state.reader} />}
         <LanguageSwitch />
       </header>
       {screen.name === 'unregistered' && <Unregistered />}
@@ -160,6 +181,16 @@ function QrScreen({ session, kioskName, signingIn, remainingAttempts }: { sessio
         </p>
       </div>
     </main>
+  );
+}
+
+function ReaderStatus({ state }: { state: ReaderState }) {
+  const { t } = useI18n();
+  const ok = state === 'ready' || state === 'card-present';
+  return (
+    <span className={`reader-status ${ok ? 'ok' : 'down'}`} role="status" aria-live="polite">
+      {t(`reader.${state}`)}
+    </span>
   );
 }
 

@@ -64,6 +64,39 @@ describe('the kiosk state machine', () => {
   });
 });
 
+describe('the desk reader at a signed-in kiosk', () => {
+  const signedInWithStandby = () =>
+    run(
+      { type: 'registered', info },
+      { type: 'sessionReady', session: session('s1') },
+      { type: 'sessionStatus', sessionId: 's1', update: { status: 'authenticated', expiresAt: '' } },
+      { type: 'signedIn', signedIn },
+      { type: 'standbyReady', session: session('standby') },
+    );
+
+  it('keeps a waiting session behind the dashboard and follows it', () => {
+    const state = signedInWithStandby();
+    expect(state.screen).toMatchObject({ name: 'dashboard', standby: { id: 'standby' } });
+  });
+
+  it('signs the next user in through it on a tap-over', () => {
+    const state = kioskReducer(signedInWithStandby(), { type: 'sessionStatus', sessionId: 'standby', update: { status: 'authenticated', expiresAt: '' } });
+    expect(state.screen).toMatchObject({ name: 'signingIn', session: { id: 'standby' } });
+  });
+
+  it('goes straight to the waiting code when its user is tapped out, and ignores sign-outs of others', () => {
+    const state = signedInWithStandby();
+    expect(kioskReducer(state, { type: 'signedOutElsewhere', userId: 99 })).toBe(state);
+    expect(kioskReducer(state, { type: 'signedOutElsewhere', userId: 1 }).screen).toMatchObject({ name: 'qr', session: { id: 'standby' } });
+    expect(kioskReducer(state, { type: 'signedOut' }).screen).toMatchObject({ name: 'qr', session: { id: 'standby' } });
+  });
+
+  it('drops an expired waiting session so that a new one is made', () => {
+    const state = kioskReducer(signedInWithStandby(), { type: 'sessionStatus', sessionId: 'standby', update: { status: 'expired', expiresAt: '' } });
+    expect(state.screen).toEqual({ name: 'dashboard', signedIn });
+  });
+});
+
 describe('renewal timing', () => {
   it('renews 30 s before expiry for a 5-minute code', () => {
     expect(renewalDelay(session('s'), Date.parse('2026-01-01T10:00:00Z'))).toBe(270_000);

@@ -1,4 +1,4 @@
-import type { KioskInfo, LoginSession, SessionUpdate, SignedIn } from '../bridge/types.ts';
+import type { KioskInfo, LoginSession, ReaderState, SessionUpdate, SignedIn } from '../bridge/types.ts';
 
 /** What the kiosk shows. One screen at a time; transitions only through `kioskReducer`. */
 export type KioskScreen =
@@ -7,18 +7,24 @@ export type KioskScreen =
   | { name: 'starting' }
   | { name: 'qr'; session: LoginSession; remainingAttempts?: number }
   | { name: 'signingIn'; session: LoginSession }
-  | { name: 'dashboard'; signedIn: SignedIn };
+  /** `standby` is a login session kept waiting behind the dashboard: the desk reader's tap-over signs in through it. */
+  | { name: 'dashboard'; signedIn: SignedIn; standby?: LoginSession };
 
 export interface KioskState {
   screen: KioskScreen;
   info?: KioskInfo;
   online: boolean;
+  /** The desk reader attached to this kiosk, if any. */
+  reader: ReaderState | null;
 }
 
 export type KioskAction =
   | { type: 'registered'; info: KioskInfo }
   | { type: 'unregistered' }
   | { type: 'sessionReady'; session: LoginSession }
+  | { type: 'standbyReady'; session: LoginSession }
+  | { type: 'signedOutElsewhere'; userId: number }
+  | { type: 'reader'; state: ReaderState | null }
   | { type: 'sessionStatus'; sessionId: string; update: SessionUpdate }
   | { type: 'badgeRejected'; sessionId: string; remainingAttempts: number }
   | { type: 'signedIn'; signedIn: SignedIn }
@@ -26,9 +32,18 @@ export type KioskAction =
   | { type: 'signedOut' }
   | { type: 'connection'; online: boolean };
 
-export const initialKioskState: KioskState = { screen: { name: 'loading' }, online: true };
+export const initialKioskState: KioskState = { screen: { name: 'loading' }, online: true, reader: null };
 
-const currentSessionId = (screen: KioskScreen) => (screen.name === 'qr' || screen.name === 'signingIn' ? screen.session.id : undefined);
+/** The login session the kiosk is following on this screen, if any. */
+export function followedSession(screen: KioskScreen): LoginSession | undefined {
+  if (screen.name === 'qr' || screen.name === 'signingIn') return screen.session;
+  if (screen.name === 'dashboard') return screen.standby;
+  return undefined;
+}
+
+/** Leaving the dashboard: straight to the waiting session's code when there is one. */
+const afterSignOut = (screen: KioskScreen): KioskScreen =>
+  screen.name === 'dashboard' && screen.standby ? { name: 'qr', session: screen.standby } : { name: 'starting' };
 
 export function kioskReducer(state: KioskState, action: KioskAction): KioskState {
   switch (action.type) {
@@ -40,9 +55,17 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       // A renewal replaces the code on screen only while the code is what is on screen.
       if (state.screen.name !== 'starting' && state.screen.name !== 'qr') return state;
       return { ...state, screen: { name: 'qr', session: action.session } };
+    case 'standbyReady':
+      return state.screen.name === 'dashboard' ? { ...state, screen: { ...state.screen, standby: action.session } } : state;
     case 'sessionStatus': {
-      if (currentSessionId(state.screen) !== action.sessionId) return state;
+      if (followedSession(state.screen)?.id !== action.sessionId) return state;
       const { status } = action.update;
+      if (state.screen.name === 'dashboard') {
+        // The waiting session behind the dashboard: a badge on the reader signs in someone else (tap-over).
+        if (status === 'authenticated') return { ...state, screen: { name: 'signingIn', session: state.screen.standby as LoginSession } };
+        if (status === 'expired' || status === 'consumed') return { ...state, screen: { name: 'dashboard', signedIn: state.screen.signedIn } };
+        return state;
+      }
       if (status === 'authenticated' && state.screen.name === 'qr') return { ...state, screen: { name: 'signingIn', session: state.screen.session } };
       if (status === 'expired' || status === 'consumed') {
         // Consumed here means another screen exchanged it; either way this code is spent.
@@ -56,8 +79,15 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
     case 'signedIn':
       return state.screen.name === 'signingIn' ? { ...state, screen: { name: 'dashboard', signedIn: action.signedIn } } : state;
     case 'failed':
-    case 'signedOut':
       return { ...state, screen: { name: 'starting' } };
+    case 'signedOut':
+      return { ...state, screen: afterSignOut(state.screen) };
+    case 'signedOutElsewhere':
+      // Only the user on screen; a tap-over ends the previous user after the new one is on screen.
+      if (state.screen.name !== 'dashboard' || state.screen.signedIn.user.id !== action.userId) return state;
+      return { ...state, screen: afterSignOut(state.screen) };
+    case 'reader':
+      return state.reader === action.state ? state : { ...state, reader: action.state };
     case 'connection':
       return state.online === action.online ? state : { ...state, online: action.online };
   }

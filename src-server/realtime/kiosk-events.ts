@@ -1,0 +1,63 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { DeskReaderState } from '../reader/reader-protocol.ts';
+import type { Services } from '../services.ts';
+import { kioskChannel, type EventBus, type KioskEvent } from './event-bus.ts';
+import { CLOSE_UNAUTHORIZED } from './login-session-events.ts';
+
+const AUTH_TIMEOUT_MS = 10_000;
+
+function readKey(data: unknown): string | undefined {
+  try {
+    const message: unknown = JSON.parse(String(data));
+    if (typeof message === 'object' && message !== null && 'type' in message && message.type === 'auth' && 'kioskKey' in message) {
+      return typeof message.kioskKey === 'string' ? message.kioskKey : undefined;
+    }
+  } catch {
+    // not JSON: a failed authentication
+  }
+  return undefined;
+}
+
+/**
+ * `GET /kiosk/events`: a kiosk screen proves it holds its kiosk key in its first message, then hears
+ * what concerns it beyond its login sessions: its desk reader's state, and sign-outs it did not ask
+ * for (a badge tapped out on the reader).
+ */
+function watchKiosk(socket: WebSocket, services: Services, bus: EventBus, readerState: () => DeskReaderState | undefined): void {
+  let unsubscribe: (() => void) | undefined;
+  const send = (event: KioskEvent | { type: 'hello'; kiosk: { id: number }; reader: DeskReaderState | null }) => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
+  };
+  const timer = setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, 'authentication timeout'), AUTH_TIMEOUT_MS);
+  timer.unref();
+  socket.once('message', (data) => {
+    clearTimeout(timer);
+    services.kiosks.authenticate(readKey(data)).then(
+      (kiosk) => {
+        if (socket.readyState !== socket.OPEN) return;
+        unsubscribe = bus.subscribe(kioskChannel(kiosk.id), send);
+        send({ type: 'hello', kiosk: { id: kiosk.id }, reader: readerState() ?? null });
+      },
+      () => socket.close(CLOSE_UNAUTHORIZED, 'a valid kiosk key is required'),
+    );
+  });
+  socket.on('close', () => {
+    clearTimeout(timer);
+    unsubscribe?.();
+  });
+  socket.on('error', () => socket.terminate());
+}
+
+export const kioskEventRoutes: FastifyPluginAsync<{ services: Services; bus: EventBus; readerState: () => DeskReaderState | undefined }> = async (
+  app,
+  { services, bus, readerState },
+) => {
+  app.route({
+    method: 'GET',
+    url: '/kiosk/events',
+    handler: async (_request, reply) =>
+      reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'UPGRADE_REQUIRED', message: 'this endpoint speaks WebSocket' } }),
+    wsHandler: (socket) => watchKiosk(socket, services, bus, readerState),
+  });
+};

@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { watch } from '../testing/ws-client.ts';
 import { readerState, tapBadge } from '../testing/taps.ts';
 import type { DeskReader } from './desk-reader.ts';
+import { enrollAtReader } from './enrollment.ts';
 import { encodeSecretTlv } from './ndef.ts';
 
 // The real PC/SC stack: our own pcscd, vsmartcard's "Virtual PCD" driver, nfc-pcsc in the reader
@@ -134,6 +135,31 @@ describe.skipIf(pcscMissing)('the desk reader on a real PC/SC stack', () => {
     expect((await t.api('/api/v1/me', { token: accessToken })).status).toBe(200);
     const last = await t.server.deps.db.selectFrom('audit_log').select(['outcome', 'reason', 'source']).orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(last).toEqual({ outcome: 'failure', reason: 'unknown_badge', source: 'desk-reader' });
+  });
+
+  it('enrolls the next badge tapped, writing a fresh secret that a later tap then uses', async () => {
+    const user = await t.server.services.users.add({ name: 'Dorothy Vaughan' });
+    const card = new VirtualCard({ uid: '04CAFE00BEEF01' });
+    const enrolled = enrollAtReader(reader, t.server.services, { userId: user.id, withSecret: true, label: 'new card' });
+    expect(await tap(card)).toBe('accepted');
+    expect(await enrolled).toMatchObject({ uid: '04CAFE00BEEF01', secretWritten: true });
+    // The tag now carries the secret; the server only its hash.
+    const stored = await t.server.deps.db.selectFrom('badges').select('secret_hash').where('uid', '=', '04CAFE00BEEF01').executeTakeFirstOrThrow();
+    expect(stored.secret_hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const session = await createLoginSession(t, seed.kioskKey);
+    expect(await tap(card)).toBe('accepted');
+    expect((await t.api(`/api/v1/login-sessions/${session.id}/exchange`, { token: session.kioskSecret, body: {} })).body.user.displayName).toBe('Dorothy Vaughan');
+    // Without the secret on the tag, the same UID no longer gets in.
+    await createLoginSession(t, seed.kioskKey);
+    expect(await tap(new VirtualCard({ uid: '04CAFE00BEEF01' }))).toBe('rejected');
+  });
+
+  it('refuses to enroll a badge that is already enrolled', async () => {
+    const enrolled = enrollAtReader(reader, t.server.services, { userId: seed.secretUser.id });
+    const outcome = tap(new VirtualCard({ uid: '04A1B2C3D4E5F6' }));
+    await expect(enrolled).rejects.toMatchObject({ code: 'BADGE_ALREADY_ENROLLED' });
+    expect(await outcome).toBe('rejected');
   });
 
   it.skipIf(pcscd.borrowed)('recovers by itself when pcscd is killed and started again', async () => {

@@ -12,8 +12,17 @@ export interface DeskReaderOptions {
   retryDelay?: (attempt: number) => number;
 }
 
+/** A tap held back from the kiosk for an enrollment; the badge stays on the reader until `finish`. */
+export interface CapturedTap {
+  tap: BadgeTap;
+  /** Says how it went (LED, buzzer) and, with `write`, writes those bytes to the badge from page 4 first. */
+  finish(result: { outcome: TapOutcome; write?: Buffer }): Promise<{ ok: boolean; error?: string }>;
+}
+
 export interface DeskReader {
   readonly state: DeskReaderState;
+  /** The next badge tapped, for enrollment rather than for signing in. Rejects after `timeoutMs`. */
+  captureNextTap(timeoutMs: number): Promise<CapturedTap>;
   readonly events: EventEmitter<{ state: [DeskReaderState]; tap: [BadgeTap, TapOutcome] }>;
   stop(): Promise<void>;
 }
@@ -35,6 +44,8 @@ export function startDeskReader(options: DeskReaderOptions): DeskReader {
   let retry: NodeJS.Timeout | undefined;
   let attempt = 0;
   let stopped = false;
+  let capture: { resolve(captured: CapturedTap): void; timer: NodeJS.Timeout } | undefined;
+  const writes = new Map<number, (result: { ok: boolean; error?: string }) => void>();
 
   const setState = (next: DeskReaderState) => {
     if (next === state) return;
@@ -51,11 +62,21 @@ export function startDeskReader(options: DeskReaderOptions): DeskReader {
       if (message.type === 'state') {
         if (message.state === 'ready') attempt = 0;
         setState(message.state);
+      } else if (message.type === 'written') {
+        writes.get(message.id)?.({ ok: message.ok, ...(message.error ? { error: message.error } : {}) });
+        writes.delete(message.id);
       } else if (message.type === 'log') {
         options.log.warn({ deskReader: state }, message.message);
       } else if (message.type === 'tap') {
         const tap: BadgeTap = { uid: message.uid, readerName: message.readerName, ...(message.secret ? { secret: message.secret } : {}) };
         if (message.memoryError) options.log.warn({ reason: message.memoryError }, 'desk reader: badge memory not read');
+        if (capture) {
+          const { resolve, timer } = capture;
+          capture = undefined;
+          clearTimeout(timer);
+          resolve({ tap, finish: (result) => finishCaptured(reader, message.id, tap, result) });
+          return;
+        }
         void options.onTap(tap).then(
           (outcome) => reply(reader, { type: 'outcome', id: message.id, outcome }, tap, outcome),
           () => reply(reader, { type: 'outcome', id: message.id, outcome: 'rejected' }, tap, 'rejected'),
@@ -71,6 +92,24 @@ export function startDeskReader(options: DeskReaderOptions): DeskReader {
     });
   }
 
+  // The tap event fires once the reader is done with the badge, written to or not.
+  async function finishCaptured(reader: ChildProcess, id: number, tap: BadgeTap, result: { outcome: TapOutcome; write?: Buffer }) {
+    if (!reader.connected) return { ok: false, error: 'the desk reader went away' };
+    if (!result.write) {
+      reader.send({ type: 'outcome', id, outcome: result.outcome } satisfies ParentMessage);
+      events.emit('tap', tap, result.outcome);
+      return { ok: true };
+    }
+    const written = new Promise<{ ok: boolean; error?: string }>((resolve) => {
+      writes.set(id, resolve);
+      reader.once('exit', () => resolve({ ok: false, error: 'the desk reader went away' }));
+    });
+    reader.send({ type: 'outcome', id, outcome: result.outcome, write: result.write.toString('hex') } satisfies ParentMessage);
+    const done = await written;
+    events.emit('tap', tap, done.ok ? result.outcome : 'rejected');
+    return done;
+  }
+
   function reply(reader: ChildProcess, message: ParentMessage, tap: BadgeTap, outcome: TapOutcome): void {
     events.emit('tap', tap, outcome);
     if (reader.connected) reader.send(message);
@@ -83,6 +122,16 @@ export function startDeskReader(options: DeskReaderOptions): DeskReader {
       return state;
     },
     events,
+    captureNextTap(timeoutMs) {
+      if (capture) return Promise.reject(new Error('the desk reader is already waiting for a badge to enroll'));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          capture = undefined;
+          reject(new Error('no badge was tapped on the desk reader in time'));
+        }, timeoutMs);
+        capture = { resolve, timer };
+      });
+    },
     async stop() {
       stopped = true;
       clearTimeout(retry);

@@ -10,12 +10,12 @@ const MAX_NDEF_BYTES = 496;
 const quiet = { log() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 const send = (message: ReaderMessage) => process.send?.(message);
-const outcomes = new Map<number, (outcome: TapOutcome) => void>();
+const outcomes = new Map<number, (message: ParentMessage) => void>();
 let nextTap = 1;
 
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'outcome') {
-    outcomes.get(message.id)?.(message.outcome);
+    outcomes.get(message.id)?.(message);
     outcomes.delete(message.id);
   }
 });
@@ -36,12 +36,28 @@ async function readTap(reader: Reader, card: Card): Promise<void> {
     memoryError = error instanceof Error ? error.message : String(error);
   }
   const id = nextTap++;
-  const outcome = new Promise<TapOutcome>((resolve) => {
+  const answer = new Promise<ParentMessage>((resolve) => {
     outcomes.set(id, resolve);
-    setTimeout(() => resolve('ignored'), 10_000).unref();
+    setTimeout(() => resolve({ type: 'outcome', id, outcome: 'ignored' }), 30_000).unref();
   });
   send({ type: 'tap', id, uid: card.uid.toUpperCase(), readerName: reader.name, ...(secret ? { secret } : {}), ...(memoryError ? { memoryError } : {}) });
-  await feedback(reader, await outcome);
+  const { outcome, write } = await answer;
+  if (write === undefined) return feedback(reader, outcome);
+  const written = await writeUserMemory(reader, Buffer.from(write, 'hex'));
+  send({ type: 'written', id, ...written });
+  await feedback(reader, written.ok ? outcome : 'rejected');
+}
+
+/** Writes whole pages from page 4, then reads them back: a badge lifted mid-write is caught here. */
+async function writeUserMemory(reader: Reader, data: Buffer): Promise<{ ok: boolean; error?: string }> {
+  try {
+    await reader.write(USER_MEMORY_PAGE, data, 4);
+    const back = await reader.read(USER_MEMORY_PAGE, Math.ceil(data.length / 16) * 16, 4, 16);
+    if (!back.subarray(0, data.length).equals(data)) return { ok: false, error: 'the badge did not keep what was written' };
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Green blink and one beep for an accepted badge, red and two beeps for a refused one (ACR122U). */

@@ -14,7 +14,11 @@ export interface BadgeTap {
 export type ReaderMessage =
   | { type: 'state'; state: DeskReaderState }
   | ({ type: 'tap'; id: number; memoryError?: string } & BadgeTap)
-  | { type: 'log'; message: string };
+  | { type: 'log'; message: string }
+  | { type: 'written'; id: number; ok: boolean; error?: string };
 
-/** Messages from the server to the reader process. */
-export type ParentMessage = { type: 'outcome'; id: number; outcome: TapOutcome };
+/**
+ * Messages from the server to the reader process: what became of a tap, and optionally bytes to
+ * write to the badge's user memory (from page 4) while it is still on the reader (enrollment).
+ */
+export type ParentMessage = { type: 'outcome'; id: number; outcome: TapOutcome; write?: string };

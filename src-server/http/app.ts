@@ -23,6 +23,7 @@ import { startDeskReader, type DeskReader, type DeskReaderOptions, type DeskRead
 import { kioskEventRoutes } from '../realtime/kiosk-events.ts';
 import { tapsAtKiosk } from '../reader/desk-reader.taps.ts';
 import { installErrorHandling } from './error-handler.ts';
+import { installHostGuard, isLoopbackHost } from './host-guard.ts';
 import { DEFAULT_RENDERER_DIR, pageRoutes } from './pages.ts';
 import { HealthSchema } from './schemas.ts';
 import { publicUrlFor } from './public-url.ts';
@@ -144,6 +145,7 @@ async function registerRoutes(
 ): Promise<void> {
   const { config, db } = deps;
   installErrorHandling(app);
+  if (isLoopbackHost(config.host)) installHostGuard(app, () => [new URL(deps.publicUrl()).hostname.toLowerCase()]);
   await app.register(helmet, {
     // One strict policy for pages and API alike: no inline script or style, nothing from elsewhere.
     contentSecurityPolicy: {

@@ -123,3 +123,27 @@ describe('junk input never yields a 5xx', () => {
     );
   });
 });
+
+describe('DNS rebinding', () => {
+  const get = (headers: Record<string, string>) =>
+    new Promise<number>((resolve, reject) => {
+      // node:http, because fetch will not let a caller set Host.
+      const url = new URL(`${t.url}/healthz`);
+      import('node:http').then(({ request }) => {
+        const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.once('error', reject);
+        req.end();
+      }, reject);
+    });
+
+  it('answers its loopback names and refuses any other Host or Origin', async () => {
+    const port = new URL(t.url).port;
+    expect(await get({ host: `127.0.0.1:${port}` })).toBe(200);
+    expect(await get({ host: `localhost:${port}`, origin: `http://localhost:${port}` })).toBe(200);
+    expect(await get({ host: `attacker.example:${port}` })).toBe(403);
+    expect(await get({ host: `127.0.0.1:${port}`, origin: 'http://attacker.example' })).toBe(403);
+  });
+});

@@ -29,9 +29,9 @@ export interface LiveAccessSession {
   role: Role;
 }
 
-/** The unrevoked, unexpired access session a token hash names, with its enabled user. */
-export async function findLiveAccessSession(db: TapinDb, tokenHash: string, now: number): Promise<LiveAccessSession | undefined> {
-  return db
+/** Unrevoked, unexpired access sessions of enabled users, with who they belong to. */
+const liveAccess = (db: TapinDb, now: number) =>
+  db
     .selectFrom('access_sessions')
     .innerJoin('users', 'users.id', 'access_sessions.user_id')
     .select([
@@ -42,32 +42,18 @@ export async function findLiveAccessSession(db: TapinDb, tokenHash: string, now:
       'users.display_name',
       'users.role',
     ])
-    .where('access_sessions.token_hash', '=', tokenHash)
     .where('access_sessions.revoked_at', 'is', null)
     .where('access_sessions.expires_at', '>', now)
-    .where('users.disabled_at', 'is', null)
-    .executeTakeFirst();
+    .where('users.disabled_at', 'is', null);
+
+/** The live access session a token hash names. */
+export async function findLiveAccessSession(db: TapinDb, tokenHash: string, now: number): Promise<LiveAccessSession | undefined> {
+  return liveAccess(db, now).where('access_sessions.token_hash', '=', tokenHash).executeTakeFirst();
 }
 
 /** The newest live access session opened at a kiosk: who is signed in there now. */
 export async function findLiveAccessAtKiosk(db: TapinDb, kioskId: number, now: number): Promise<LiveAccessSession | undefined> {
-  return db
-    .selectFrom('access_sessions')
-    .innerJoin('users', 'users.id', 'access_sessions.user_id')
-    .select([
-      'access_sessions.id',
-      'access_sessions.kiosk_id',
-      'access_sessions.expires_at',
-      'access_sessions.user_id',
-      'users.display_name',
-      'users.role',
-    ])
-    .where('access_sessions.kiosk_id', '=', kioskId)
-    .where('access_sessions.revoked_at', 'is', null)
-    .where('access_sessions.expires_at', '>', now)
-    .orderBy('access_sessions.created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  return liveAccess(db, now).where('access_sessions.kiosk_id', '=', kioskId).orderBy('access_sessions.created_at', 'desc').limit(1).executeTakeFirst();
 }
 
 export async function revokeAccessSession(db: TapinDb, id: string, now: number): Promise<boolean> {

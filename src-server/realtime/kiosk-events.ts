@@ -2,22 +2,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { DeskReaderState } from '../reader/reader-protocol.ts';
 import type { Services } from '../services.ts';
+import { readAuthMessage } from './auth-message.ts';
 import { kioskChannel, type EventBus, type KioskEvent } from './event-bus.ts';
 import { CLOSE_UNAUTHORIZED } from './login-session-events.ts';
 
 const AUTH_TIMEOUT_MS = 10_000;
-
-function readKey(data: unknown): string | undefined {
-  try {
-    const message: unknown = JSON.parse(String(data));
-    if (typeof message === 'object' && message !== null && 'type' in message && message.type === 'auth' && 'kioskKey' in message) {
-      return typeof message.kioskKey === 'string' ? message.kioskKey : undefined;
-    }
-  } catch {
-    // not JSON: a failed authentication
-  }
-  return undefined;
-}
 
 /**
  * `GET /kiosk/events`: a kiosk screen proves it holds its kiosk key in its first message, then hears
@@ -33,7 +22,7 @@ function watchKiosk(socket: WebSocket, services: Services, bus: EventBus, reader
   timer.unref();
   socket.once('message', (data) => {
     clearTimeout(timer);
-    services.kiosks.authenticate(readKey(data)).then(
+    services.kiosks.authenticate(readAuthMessage(data, 'kioskKey')).then(
       (kiosk) => {
         if (socket.readyState !== socket.OPEN) return;
         unsubscribe = bus.subscribe(kioskChannel(kiosk.id), send);

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import type { LoginSessionStatus } from '../db/schema.ts';
 import { isAppError } from '../errors.ts';
 import type { Services } from '../services.ts';
+import { readAuthMessage } from './auth-message.ts';
 import { loginSessionChannel, type EventBus, type LoginSessionEvent } from './event-bus.ts';
 
 /** Close code for a watcher that did not prove it holds the session's kioskSecret. */
@@ -12,18 +13,6 @@ const AUTH_TIMEOUT_MS = 10_000;
 // Statuses only move forward; an event that arrives late must not walk the kiosk back.
 const rank: Record<LoginSessionStatus, number> = { pending: 0, authenticated: 1, consumed: 2, expired: 2 };
 const isFinal = (status: LoginSessionStatus) => rank[status] === 2;
-
-function readAuth(data: unknown): string | undefined {
-  try {
-    const message: unknown = JSON.parse(String(data));
-    if (typeof message === 'object' && message !== null && 'type' in message && message.type === 'auth' && 'kioskSecret' in message) {
-      return typeof message.kioskSecret === 'string' ? message.kioskSecret : undefined;
-    }
-  } catch {
-    // not JSON: treated as a failed authentication below
-  }
-  return undefined;
-}
 
 /**
  * `GET /login-sessions/:id/events`: the kiosk proves it holds the kioskSecret in its first message,
@@ -52,7 +41,7 @@ export function watchLoginSession(socket: WebSocket, id: string, services: Servi
 
   socket.once('message', (data) => {
     clearTimeout(authTimer);
-    const kioskSecret = readAuth(data);
+    const kioskSecret = readAuthMessage(data, 'kioskSecret');
     if (kioskSecret === undefined || id.length > 64) {
       socket.close(CLOSE_UNAUTHORIZED, 'expected {"type":"auth","kioskSecret":…}');
       return;

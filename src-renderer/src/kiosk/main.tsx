@@ -1,3 +1,4 @@
+import { ipcKioskBridge } from '../bridge/ipc-kiosk-bridge.ts';
 import { webKioskBridge } from '../bridge/web-kiosk-bridge.ts';
 import { mount } from '../mount.tsx';
 import '../styles/kiosk.css';
@@ -15,6 +16,8 @@ function kioskKey(): string | undefined {
   return localStorage.getItem(KEY_STORAGE) ?? undefined;
 }
 
-const key = kioskKey();
-const bridge = key ? webKioskBridge({ baseUrl: location.origin, kioskKey: key }) : undefined;
+// Inside the Electron app the main process holds the kiosk key and answers over IPC.
+const electron = window.tapin?.kiosk;
+const key = electron ? undefined : kioskKey();
+const bridge = electron ? ipcKioskBridge(electron) : key ? webKioskBridge({ baseUrl: location.origin, kioskKey: key }) : undefined;
 mount(<KioskApp bridge={bridge} />);

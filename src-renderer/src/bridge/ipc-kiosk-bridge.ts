@@ -1,0 +1,41 @@
+import { ApiError, type KioskBridge, type KioskEvent, type KioskInfo, type LoginSession, type SignedIn, type WatchEvent } from './types.ts';
+
+/** An answer from the main process: a value, or an API error with its stable code. */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; code: string; status: number; message: string };
+
+/** What the Electron preload exposes as `window.tapin.kiosk`. */
+export interface ElectronKioskApi {
+  kioskInfo(): Promise<IpcResult<KioskInfo>>;
+  createSession(): Promise<IpcResult<LoginSession>>;
+  exchange(id: string, kioskSecret: string, pin?: string): Promise<IpcResult<SignedIn>>;
+  logout(accessToken: string): Promise<IpcResult<null>>;
+  watchSession(id: string, kioskSecret: string, onEvent: (event: WatchEvent) => void): () => void;
+  watchKiosk(onEvent: (event: KioskEvent) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    /** Present only inside the Electron kiosk app. */
+    tapin?: { platform: 'electron'; kiosk: ElectronKioskApi };
+  }
+}
+
+async function unwrap<T>(answer: Promise<IpcResult<T>>): Promise<T> {
+  const result = await answer;
+  if (!result.ok) throw new ApiError(result.code, result.status, result.message);
+  return result.value;
+}
+
+/** The kiosk bridge inside Electron: the same interface as the web one, over IPC instead of HTTP. */
+export function ipcKioskBridge(api: ElectronKioskApi): KioskBridge {
+  return {
+    kioskInfo: () => unwrap(api.kioskInfo()),
+    createSession: () => unwrap(api.createSession()),
+    exchange: (session, pin) => unwrap(api.exchange(session.id, session.kioskSecret, pin)),
+    logout: async (accessToken) => {
+      await unwrap(api.logout(accessToken));
+    },
+    watchSession: (session, onEvent) => api.watchSession(session.id, session.kioskSecret, onEvent),
+    watchKiosk: (onEvent) => api.watchKiosk(onEvent),
+  };
+}

@@ -6,7 +6,10 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('src-main/index.ts') } },
+      // Native modules stay in node_modules (unpacked from the asar when packaged), never bundled.
+      externalizeDeps: { include: ['nfc-pcsc', '@pokusew/pcsclite'] },
+      // The desk reader runs in a process of its own (nfc-pcsc blocks while pcscd is away).
+      rollupOptions: { input: { index: resolve('src-main/index.ts'), 'reader-process': resolve('src-server/reader/reader-process.ts') } },
     },
   },
   preload: {

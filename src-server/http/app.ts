@@ -46,7 +46,7 @@ export interface TapinServer {
   /** Starts accepting requests; resolves to the base URL it listens on. */
   listen(): Promise<string>;
   /** Attaches the PC/SC desk reader to a kiosk: its taps act on that kiosk's sessions. Stopped on close. */
-  attachDeskReader(kioskId: number, options?: Pick<DeskReaderOptions, 'retryDelay'>): DeskReader;
+  attachDeskReader(kioskId: number, options?: Pick<DeskReaderOptions, 'retryDelay' | 'process'>): DeskReader;
   close(): Promise<void>;
 }
 

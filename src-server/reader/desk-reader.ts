@@ -10,6 +10,11 @@ export interface DeskReaderOptions {
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** Wait before restarting the reader process after it exited (default 0.5 s doubling to 10 s). */
   retryDelay?: (attempt: number) => number;
+  /**
+   * How to start the reader process: by default the TypeScript source through tsx; a bundled app
+   * (Electron) passes its built reader-process.js and runs it with its own binary as Node.
+   */
+  process?: { path: string; execArgv: string[]; env?: NodeJS.ProcessEnv };
 }
 
 /** A tap held back from the kiosk for an enrollment; the badge stays on the reader until `finish`. */
@@ -56,7 +61,8 @@ export function startDeskReader(options: DeskReaderOptions): DeskReader {
 
   function spawnReader(): void {
     if (stopped) return;
-    const reader = fork(READER_PROCESS, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const how = options.process ?? { path: READER_PROCESS, execArgv: ['--import', 'tsx'] };
+    const reader = fork(how.path, [], { execArgv: how.execArgv, env: how.env ?? process.env, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     child = reader;
     reader.on('message', (message: ReaderMessage) => {
       if (message.type === 'state') {

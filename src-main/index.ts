@@ -18,7 +18,20 @@ let server: TapinServer | undefined;
 
 async function start(): Promise<void> {
   const dataDir = app.getPath('userData');
-  server = await buildServer({ ...defaultConfig, dbPath: join(dataDir, 'tapin.sqlite'), host: '127.0.0.1', port: 0, logLevel: 'warn' });
+  // With TAPIN_PUBLIC_URL (say http://kiosk-7.lan:8787) phones reach this kiosk over the LAN, and get
+  // only the phone's routes there; everything else answers on loopback and over IPC alone.
+  const lan = process.env.TAPIN_PUBLIC_URL ? new URL(process.env.TAPIN_PUBLIC_URL) : undefined;
+  server = await buildServer(
+    {
+      ...defaultConfig,
+      dbPath: join(dataDir, 'tapin.sqlite'),
+      host: lan ? '0.0.0.0' : '127.0.0.1',
+      port: lan ? Number(lan.port || 80) : 0,
+      ...(lan ? { publicUrl: lan.origin } : {}),
+      logLevel: 'warn',
+    },
+    { phoneOnlyOffLoopback: lan !== undefined },
+  );
   await server.listen();
   const kiosk = await localKiosk(dataDir, server.services);
   registerIpcHandlers(server, kiosk, isOurPage);

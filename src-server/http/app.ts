@@ -24,6 +24,7 @@ import { kioskEventRoutes } from '../realtime/kiosk-events.ts';
 import { tapsAtKiosk } from '../reader/desk-reader.taps.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { installHostGuard, isLoopbackHost } from './host-guard.ts';
+import { installPhoneOnlyOffLoopback } from './phone-only.ts';
 import { DEFAULT_RENDERER_DIR, pageRoutes } from './pages.ts';
 import { HealthSchema } from './schemas.ts';
 import { publicUrlFor } from './public-url.ts';
@@ -33,6 +34,11 @@ export interface BuildOptions {
   bus?: EventBus;
   /** Run the cleanup job on its cron schedule (default true). */
   cleanupSchedule?: boolean;
+  /**
+   * Serve only the phone's routes to requests that do not arrive on loopback (the kiosk app on a LAN);
+   * a function decides which local addresses count as loopback (tests use a second loopback address).
+   */
+  phoneOnlyOffLoopback?: boolean | ((localAddress: string | undefined) => boolean);
   /** Where the built pages are (default: out/renderer next to the sources). */
   rendererDir?: string;
   /** Extra routes registered at the root after TapIn's own (the benchmark's bare route). */
@@ -145,7 +151,10 @@ async function registerRoutes(
 ): Promise<void> {
   const { config, db } = deps;
   installErrorHandling(app);
-  if (isLoopbackHost(config.host)) installHostGuard(app, () => [new URL(deps.publicUrl()).hostname.toLowerCase()]);
+  if (isLoopbackHost(config.host) || options.phoneOnlyOffLoopback) installHostGuard(app, () => [new URL(deps.publicUrl()).hostname.toLowerCase()]);
+  if (options.phoneOnlyOffLoopback) {
+    installPhoneOnlyOffLoopback(app, typeof options.phoneOnlyOffLoopback === 'function' ? options.phoneOnlyOffLoopback : undefined);
+  }
   await app.register(helmet, {
     // One strict policy for pages and API alike: no inline script or style, nothing from elsewhere.
     contentSecurityPolicy: {

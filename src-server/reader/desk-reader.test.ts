@@ -7,6 +7,7 @@ import { watch } from '../testing/ws-client.ts';
 import { readerState, tapBadge } from '../testing/taps.ts';
 import type { DeskReader } from './desk-reader.ts';
 import { enrollAtReader } from './enrollment.ts';
+import { enrollFirstAdministrator, needsFirstAdministrator } from './first-administrator.ts';
 import { encodeSecretTlv } from './ndef.ts';
 
 // The real PC/SC stack: our own pcscd, vsmartcard's "Virtual PCD" driver, nfc-pcsc in the reader
@@ -160,6 +161,26 @@ describe.skipIf(pcscMissing)('the desk reader on a real PC/SC stack', () => {
     const outcome = tap(new VirtualCard({ uid: '04A1B2C3D4E5F6' }));
     await expect(enrolled).rejects.toMatchObject({ code: 'BADGE_ALREADY_ENROLLED' });
     expect(await outcome).toBe('rejected');
+  });
+
+  it('makes the first badge tapped on a fresh install the administrator, once', async () => {
+    const fresh = await startTestServer();
+    const freshReader = fresh.server.attachDeskReader(1, { retryDelay: () => 300 });
+    try {
+      // The other reader of this test yields the virtual reader to this one.
+      await reader.stop();
+      await readerState(freshReader, 'ready');
+      expect(await needsFirstAdministrator(fresh.server.deps.db)).toBe(true);
+      const claimed = enrollFirstAdministrator(freshReader, fresh.server.deps.db, fresh.server.services, { name: 'Site admin' });
+      expect(await tapBadge(freshReader, new VirtualCard({ uid: '04AD0000000001' }))).toBe('accepted');
+      expect(await claimed).toMatchObject({ uid: '04AD0000000001' });
+      expect(await needsFirstAdministrator(fresh.server.deps.db)).toBe(false);
+      const admin = await fresh.server.deps.db.selectFrom('users').select(['display_name', 'role']).executeTakeFirstOrThrow();
+      expect(admin).toEqual({ display_name: 'Site admin', role: 'admin' });
+      await expect(enrollFirstAdministrator(freshReader, fresh.server.deps.db, fresh.server.services)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    } finally {
+      await fresh.close();
+    }
   });
 
   it.skipIf(pcscd.borrowed)('recovers by itself when pcscd is killed and started again', async () => {

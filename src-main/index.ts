@@ -34,10 +34,10 @@ async function start(): Promise<void> {
   );
   await server.listen();
   const kiosk = await localKiosk(dataDir, server.services);
-  registerIpcHandlers(server, kiosk, isOurPage);
-  server.attachDeskReader(kiosk.id, {
+  const reader = server.attachDeskReader(kiosk.id, {
     process: { path: join(here, 'reader-process.js'), execArgv: [], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
   });
+  registerIpcHandlers(server, kiosk, reader, isOurPage);
 
   // Nothing this window might ask for (camera, notifications, …) is granted.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));

@@ -2,13 +2,20 @@ import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { isAppError } from '../src-server/errors.ts';
 import type { TapinServer } from '../src-server/http/app.ts';
 import { kioskChannel, loginSessionChannel } from '../src-server/realtime/event-bus.ts';
+import type { DeskReader } from '../src-server/reader/desk-reader.ts';
+import { enrollFirstAdministrator, needsFirstAdministrator } from '../src-server/reader/first-administrator.ts';
 import { IPC, type IpcResult } from './ipc.ts';
 
 /**
  * The main-process side of the kiosk bridge: each handler checks the sender is our own kiosk page,
  * then calls the same services the HTTP routes call. The kiosk key stays here.
  */
-export function registerIpcHandlers(server: TapinServer, kiosk: { id: number; key: string }, isOurPage: (url: string) => boolean): void {
+export function registerIpcHandlers(
+  server: TapinServer,
+  kiosk: { id: number; key: string },
+  reader: DeskReader,
+  isOurPage: (url: string) => boolean,
+): void {
   const { services, deps } = server;
   const { config } = deps;
   const watches = new Map<string, () => void>();
@@ -52,6 +59,12 @@ export function registerIpcHandlers(server: TapinServer, kiosk: { id: number; ke
     return null;
   });
 
+  handle(IPC.firstRunNeeded, () => needsFirstAdministrator(deps.db));
+  handle(IPC.claimFirstRun, async () => {
+    await enrollFirstAdministrator(reader, deps.db, services);
+    return null;
+  });
+
   ipcMain.handle(IPC.watchSession, async (event, subscription: number, id: string, kioskSecret: string) => {
     trusted(event);
     const contents = event.sender;
@@ -73,7 +86,7 @@ export function registerIpcHandlers(server: TapinServer, kiosk: { id: number; ke
     trusted(event);
     const contents = event.sender;
     watches.set(keyOf(contents, subscription), deps.bus.subscribe(kioskChannel(kiosk.id), (update) => send(contents, subscription, update)));
-    send(contents, subscription, { type: 'reader', state: null });
+    send(contents, subscription, { type: 'reader', state: reader.state });
   });
 
   ipcMain.handle(IPC.unwatch, (event, subscription: number) => {

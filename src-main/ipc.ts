@@ -7,6 +7,8 @@ export const IPC = {
   watchSession: 'tapin:watch-session',
   watchKiosk: 'tapin:watch-kiosk',
   unwatch: 'tapin:unwatch',
+  firstRunNeeded: 'tapin:first-run-needed',
+  claimFirstRun: 'tapin:claim-first-run',
   /** main → renderer: `{ subscription, event }` for a watch started above. */
   event: 'tapin:event',
 } as const;

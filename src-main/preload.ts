@@ -27,6 +27,8 @@ const api: ElectronKioskApi = {
   logout: (accessToken) => ipcRenderer.invoke(IPC.logout, accessToken),
   watchSession: (id, kioskSecret, onEvent) => watch(IPC.watchSession, onEvent, id, kioskSecret),
   watchKiosk: (onEvent) => watch(IPC.watchKiosk, onEvent),
+  firstRunNeeded: () => ipcRenderer.invoke(IPC.firstRunNeeded),
+  claimFirstRun: () => ipcRenderer.invoke(IPC.claimFirstRun),
 };
 
 contextBridge.exposeInMainWorld('tapin', Object.freeze({ platform: 'electron' as const, kiosk: Object.freeze(api) }));

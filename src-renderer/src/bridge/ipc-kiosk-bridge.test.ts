@@ -12,6 +12,8 @@ function preloadStandIn(): ElectronKioskApi {
     logout: async () => ({ ok: true, value: null }),
     watchSession: () => () => undefined,
     watchKiosk: () => () => undefined,
+    firstRunNeeded: async () => ({ ok: true, value: true }),
+    claimFirstRun: async () => refused,
   };
 }
 

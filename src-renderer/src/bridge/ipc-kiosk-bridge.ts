@@ -11,6 +11,8 @@ export interface ElectronKioskApi {
   logout(accessToken: string): Promise<IpcResult<null>>;
   watchSession(id: string, kioskSecret: string, onEvent: (event: WatchEvent) => void): () => void;
   watchKiosk(onEvent: (event: KioskEvent) => void): () => void;
+  firstRunNeeded(): Promise<IpcResult<boolean>>;
+  claimFirstRun(): Promise<IpcResult<null>>;
 }
 
 declare global {
@@ -37,5 +39,11 @@ export function ipcKioskBridge(api: ElectronKioskApi): KioskBridge {
     },
     watchSession: (session, onEvent) => api.watchSession(session.id, session.kioskSecret, onEvent),
     watchKiosk: (onEvent) => api.watchKiosk(onEvent),
+    firstRun: {
+      needed: () => unwrap(api.firstRunNeeded()),
+      claim: async () => {
+        await unwrap(api.claimFirstRun());
+      },
+    },
   };
 }

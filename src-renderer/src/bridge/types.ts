@@ -69,4 +69,9 @@ export interface KioskBridge {
   watchKiosk(onEvent: (event: KioskEvent) => void): () => void;
   exchange(session: LoginSession, pin?: string): Promise<SignedIn>;
   logout(accessToken: string): Promise<void>;
+  /** Only in the local Electron kiosk: make the next badge tapped on its reader the administrator's. */
+  firstRun?: {
+    needed(): Promise<boolean>;
+    claim(): Promise<void>;
+  };
 }

@@ -45,10 +45,11 @@ export function KioskApp({ bridge }: { bridge: KioskBridge | undefined }) {
     const load = (n: number) =>
       // The first code is asked for alongside the kiosk's details, not after them: one round trip less to a QR.
       Promise.all([bridge.kioskInfo(), bridge.createSession().catch(() => undefined)]).then(
-        ([kiosk, session]) => {
+        async ([kiosk, session]) => {
           if (cancelled) return;
           dispatch({ type: 'registered', info: kiosk });
           if (session) dispatch({ type: 'sessionReady', session });
+          if (bridge.firstRun && (await bridge.firstRun.needed().catch(() => false)) && !cancelled) dispatch({ type: 'firstRunNeeded' });
         },
         (error: unknown) => {
           if (cancelled) return;
@@ -125,6 +126,21 @@ export function KioskApp({ bridge }: { bridge: KioskBridge | undefined }) {
     );
   }, [bridge, screen.name]);
 
+  // First run: wait for the administrator's badge on the reader (claim resolves once it is enrolled).
+  useEffect(() => {
+    if (!bridge?.firstRun || screen.name !== 'firstRun') return;
+    let cancelled = false;
+    const claim = () =>
+      bridge.firstRun?.claim().then(
+        () => !cancelled && dispatch({ type: 'firstRunDone' }),
+        () => !cancelled && setTimeout(claim, 1_000),
+      );
+    void claim();
+    return () => {
+      cancelled = true;
+    };
+  }, [bridge, screen.name]);
+
   const signedIn = screen.name === 'dashboard' ? screen.signedIn : undefined;
   const logout = useCallback(() => {
     if (signedIn) void bridge?.logout(signedIn.accessToken).catch(() => undefined);
@@ -142,6 +158,7 @@ export function KioskApp({ bridge }: { bridge: KioskBridge | undefined }) {
         <LanguageSwitch />
       </header>
       {screen.name === 'unregistered' && <Unregistered />}
+      {screen.name === 'firstRun' && <FirstRun />}
       {(screen.name === 'qr' || screen.name === 'signingIn' || screen.name === 'starting') && info && (
         <QrScreen
           session={screen.name === 'starting' ? undefined : screen.session}
@@ -200,6 +217,16 @@ function OfflineBanner() {
     <div className="offline-banner" role="status" aria-live="polite">
       {t('kiosk.offline')}
     </div>
+  );
+}
+
+function FirstRun() {
+  const { t } = useI18n();
+  return (
+    <main className="unregistered" aria-live="polite">
+      <h1>{t('firstRun.title')}</h1>
+      <p>{t('firstRun.body')}</p>
+    </main>
   );
 }
 

@@ -97,6 +97,15 @@ describe('the desk reader at a signed-in kiosk', () => {
   });
 });
 
+describe('the first run of the kiosk app', () => {
+  it('shows the first-run screen over the code, and a fresh code once the administrator is enrolled', () => {
+    const waiting = run({ type: 'registered', info }, { type: 'sessionReady', session: session('s1') }, { type: 'firstRunNeeded' });
+    expect(waiting.screen).toEqual({ name: 'firstRun' });
+    expect(kioskReducer(waiting, { type: 'sessionReady', session: session('s2') })).toBe(waiting);
+    expect(kioskReducer(waiting, { type: 'firstRunDone' }).screen).toEqual({ name: 'starting' });
+  });
+});
+
 describe('renewal timing', () => {
   it('renews 30 s before expiry for a 5-minute code', () => {
     expect(renewalDelay(session('s'), Date.parse('2026-01-01T10:00:00Z'))).toBe(270_000);

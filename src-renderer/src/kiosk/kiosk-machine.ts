@@ -5,6 +5,8 @@ export type KioskScreen =
   | { name: 'loading' }
   | { name: 'unregistered' }
   | { name: 'starting' }
+  /** Electron only, first run: no administrator yet; the next badge on the reader becomes theirs. */
+  | { name: 'firstRun' }
   | { name: 'qr'; session: LoginSession; remainingAttempts?: number }
   | { name: 'signingIn'; session: LoginSession }
   /** `standby` is a login session kept waiting behind the dashboard: the desk reader's tap-over signs in through it. */
@@ -25,6 +27,8 @@ export type KioskAction =
   | { type: 'standbyReady'; session: LoginSession }
   | { type: 'signedOutElsewhere'; userId: number }
   | { type: 'reader'; state: ReaderState | null }
+  | { type: 'firstRunNeeded' }
+  | { type: 'firstRunDone' }
   | { type: 'sessionStatus'; sessionId: string; update: SessionUpdate }
   | { type: 'badgeRejected'; sessionId: string; remainingAttempts: number }
   | { type: 'signedIn'; signedIn: SignedIn }
@@ -52,7 +56,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
     case 'unregistered':
       return { ...state, screen: { name: 'unregistered' } };
     case 'sessionReady':
-      // A renewal replaces the code on screen only while the code is what is on screen.
+      // A renewal replaces the code on screen only while the code is what is on screen (never the first-run screen).
       if (state.screen.name !== 'starting' && state.screen.name !== 'qr') return state;
       return { ...state, screen: { name: 'qr', session: action.session } };
     case 'standbyReady':
@@ -86,6 +90,10 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       // Only the user on screen; a tap-over ends the previous user after the new one is on screen.
       if (state.screen.name !== 'dashboard' || state.screen.signedIn.user.id !== action.userId) return state;
       return { ...state, screen: afterSignOut(state.screen) };
+    case 'firstRunNeeded':
+      return state.screen.name === 'dashboard' || state.screen.name === 'signingIn' ? state : { ...state, screen: { name: 'firstRun' } };
+    case 'firstRunDone':
+      return state.screen.name === 'firstRun' ? { ...state, screen: { name: 'starting' } } : state;
     case 'reader':
       return state.reader === action.state ? state : { ...state, reader: action.state };
     case 'connection':

@@ -151,7 +151,16 @@ async function registerRoutes(
 ): Promise<void> {
   const { config, db } = deps;
   installErrorHandling(app);
-  if (isLoopbackHost(config.host) || options.phoneOnlyOffLoopback) installHostGuard(app, () => [new URL(deps.publicUrl()).hostname.toLowerCase()]);
+  if (isLoopbackHost(config.host) || options.phoneOnlyOffLoopback) {
+    // The public URL is settled once the server listens; parse it once per value, not per request.
+    let seen = '';
+    let hosts: string[] = [];
+    installHostGuard(app, () => {
+      const url = deps.publicUrl();
+      if (url !== seen) [seen, hosts] = [url, [new URL(url).hostname.toLowerCase()]];
+      return hosts;
+    });
+  }
   if (options.phoneOnlyOffLoopback) {
     installPhoneOnlyOffLoopback(app, typeof options.phoneOnlyOffLoopback === 'function' ? options.phoneOnlyOffLoopback : undefined);
   }

@@ -15,7 +15,7 @@ export function installHostGuard(app: FastifyInstance, allowedHosts: () => strin
     const name = host.toLowerCase().replace(/:\d+$/, '');
     return isLoopbackHost(name) || allowedHosts().includes(name);
   };
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const host = request.headers.host;
     const origin = request.headers.origin;
     let originHost: string | undefined;
@@ -27,7 +27,9 @@ export function installHostGuard(app: FastifyInstance, allowedHosts: () => strin
       }
     }
     if ((host !== undefined && !allowed(host)) || (originHost !== undefined && !allowed(originHost))) {
-      return reply.code(403).send({ error: { code: 'FORBIDDEN_HOST', message: 'this server only answers its own host names' } });
+      void reply.code(403).send({ error: { code: 'FORBIDDEN_HOST', message: 'this server only answers its own host names' } });
+      return;
     }
+    done();
   });
 }

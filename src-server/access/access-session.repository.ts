@@ -3,7 +3,16 @@ import type { Role } from '../db/schema.ts';
 
 export async function insertAccessSession(
   db: TapinDb,
-  session: { id: string; tokenHash: string; userId: number; kioskId: number | null; loginSessionId: string | null; now: number; expiresAt: number },
+  session: {
+    id: string;
+    tokenHash: string;
+    userId: number;
+    kioskId: number | null;
+    loginSessionId: string | null;
+    now: number;
+    expiresAt: number;
+    pinConfirmedAt: number | null;
+  },
 ): Promise<void> {
   await db
     .insertInto('access_sessions')
@@ -16,6 +25,7 @@ export async function insertAccessSession(
       created_at: session.now,
       expires_at: session.expiresAt,
       revoked_at: null,
+      pin_confirmed_at: session.pinConfirmedAt,
     })
     .execute();
 }

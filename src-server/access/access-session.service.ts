@@ -39,7 +39,10 @@ export function accessSessionService({ db, clock, config, bus }: Pick<Deps, 'db'
 
   return Object.freeze({
     /** Opens an access session for a user; the token is returned once and stored only as a hash. */
-    async issue(input: { userId: number; kioskId: number | null; loginSessionId: string | null }, tx = db): Promise<IssuedAccess> {
+    async issue(
+      input: { userId: number; kioskId: number | null; loginSessionId: string | null; pinConfirmedAt?: number | null },
+      tx = db,
+    ): Promise<IssuedAccess> {
       const accessToken = randomToken();
       const now = clock.now();
       const expiresAt = now + config.accessTtlSeconds * 1000;
@@ -51,6 +54,7 @@ export function accessSessionService({ db, clock, config, bus }: Pick<Deps, 'db'
         loginSessionId: input.loginSessionId,
         now,
         expiresAt,
+        pinConfirmedAt: input.pinConfirmedAt ?? null,
       });
       return { accessToken, expiresAt: isoTime(expiresAt) };
     },

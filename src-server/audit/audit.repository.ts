@@ -1,11 +1,32 @@
+import { sql } from 'kysely';
 import type { TapinDb } from '../db/open.ts';
 import { preparedQuery } from '../db/prepared.ts';
 import type { AuditOutcome, Database, NewAuditEntry } from '../db/schema.ts';
+import { AUDIT_CHAINED_COLUMNS, AUDIT_HASH_FUNCTION } from './audit-chain.ts';
 
-export type AuditEvent = 'login.validate' | 'login.exchange' | 'login.burned' | 'logout';
+export type AuditEvent =
+  | 'login.validate'
+  | 'login.pin'
+  | 'login.exchange'
+  | 'login.burned'
+  | 'logout'
+  | 'admin.step_up'
+  | 'user.create'
+  | 'user.update'
+  | 'user.disable'
+  | 'user.enable'
+  | 'user.pin_set'
+  | 'user.pin_cleared'
+  | 'badge.enroll'
+  | 'badge.revoke'
+  | 'kiosk.register'
+  | 'kiosk.update'
+  | 'kiosk.revoke'
+  | 'access.revoke'
+  | 'audit.pruned';
 
-/** Who asked: the phone page, the desk reader, the kiosk screen, or the command line. */
-export type AuditSource = 'phone' | 'desk-reader' | 'kiosk' | 'cli';
+/** Who asked: the phone page, the desk reader, the kiosk screen, the admin console, or the command line. */
+export type AuditSource = 'phone' | 'desk-reader' | 'kiosk' | 'admin' | 'cli' | 'system';
 
 export interface AuditEntry {
   event: AuditEvent;
@@ -18,11 +39,23 @@ export interface AuditEntry {
   badgeId?: number | null;
   badgeUid?: string | null;
   loginSessionId?: string | null;
+  /** The administrator who made the change. */
+  actorUserId?: number | null;
+  /** What changed, as a small object; never a secret. */
+  details?: Record<string, unknown> | null;
 }
 
-const insert = preparedQuery<Database, NewAuditEntry, never>(
-  ['at', 'event', 'outcome', 'reason', 'source', 'client_address', 'kiosk_id', 'user_id', 'badge_id', 'badge_uid', 'login_session_id'],
-  (db, row) => db.insertInto('audit_log').values(row),
+type ChainedRow = Omit<NewAuditEntry, 'hash' | 'id'>;
+
+// The row's hash is computed by SQLite in this very statement, from the same values and the hash of the
+// row before it (audit-chain.ts): no other writer can slip in between.
+const insert = preparedQuery<Database, Required<ChainedRow>, never>(AUDIT_CHAINED_COLUMNS, (db, row) =>
+  db.insertInto('audit_log').values({
+    ...row,
+    hash: sql<string>`${sql.raw(AUDIT_HASH_FUNCTION)}((select hash from audit_log order by id desc limit 1), ${sql.join(
+      AUDIT_CHAINED_COLUMNS.map((column) => row[column]),
+    )})`,
+  }),
 );
 
 export async function recordAudit(db: TapinDb, at: number, entry: AuditEntry): Promise<void> {
@@ -38,6 +71,8 @@ export async function recordAudit(db: TapinDb, at: number, entry: AuditEntry): P
     badge_id: entry.badgeId ?? null,
     badge_uid: entry.badgeUid ?? null,
     login_session_id: entry.loginSessionId ?? null,
+    actor_user_id: entry.actorUserId ?? null,
+    details: entry.details ? JSON.stringify(entry.details) : null,
   });
 }
 

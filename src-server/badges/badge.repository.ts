@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { TapinDb } from '../db/open.ts';
 import { preparedQuery } from '../db/prepared.ts';
 import type { BadgeRow } from '../db/schema.ts';
@@ -11,6 +12,8 @@ export interface BadgeWithHolder {
   display_name: string;
   role: 'user' | 'admin';
   disabled_at: number | null;
+  /** 1 when the holder has a PIN to give after the badge. */
+  has_pin: number;
 }
 
 const byUid = preparedQuery(['uid'], (db: TapinDb, p: { uid: string }) =>
@@ -27,6 +30,7 @@ const byUid = preparedQuery(['uid'], (db: TapinDb, p: { uid: string }) =>
       'users.role',
       'users.disabled_at',
     ])
+    .select(sql<number>`users.pin_hash is not null`.as('has_pin'))
     .where('badges.uid', '=', p.uid)
     .orderBy((eb) => eb('badges.revoked_at', 'is', null), 'desc')
     .orderBy('badges.id', 'desc')

@@ -3,12 +3,15 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, type Migration } from 'kysely';
 import { GroupCommitSqliteDialect } from './group-commit.ts';
+import { AUDIT_HASH_FUNCTION, auditChainHash } from '../audit/audit-chain.ts';
 import * as initial from './migrations/2026-11-24-initial.ts';
+import * as administration from './migrations/2026-11-25-administration.ts';
 import type { Database } from './schema.ts';
 
 // Listed by hand, not scanned from disk: a bundled build has no migrations folder to scan.
 const migrations: Record<string, Migration> = {
   '2026-11-24-initial': initial,
+  '2026-11-25-administration': administration,
 };
 
 export type TapinDb = Kysely<Database>;
@@ -23,6 +26,10 @@ export async function openDatabase(path: string, options: { backgroundCheckpoint
   sqlite.pragma('busy_timeout = 5000');
   // A long-running server checkpoints from a worker thread (checkpointer.ts) instead of inside a commit.
   if (options.backgroundCheckpoints) sqlite.pragma('wal_autocheckpoint = 0');
+  // The audit log's chain is hashed inside the inserting statement (audit-chain.ts).
+  sqlite.function(AUDIT_HASH_FUNCTION, { varargs: true, deterministic: true }, (previous, ...values) =>
+    auditChainHash(typeof previous === 'string' ? previous : null, values),
+  );
   const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(sqlite) });
   try {
     await migrate(db);

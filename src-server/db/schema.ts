@@ -23,6 +23,10 @@ export interface UsersTable {
   role: Role;
   created_at: number;
   disabled_at: number | null;
+  /** scrypt (pin.ts); null when the user has no PIN. */
+  pin_hash: string | null;
+  /** Wrong PINs in a row, across login sessions; reset by a right one or a new PIN. */
+  pin_failures: ColumnType<number, number | undefined, number>;
 }
 
 export interface BadgesTable {
@@ -63,6 +67,9 @@ export interface LoginSessionsTable {
   user_id: number | null;
   badge_id: number | null;
   rejected_badges: ColumnType<number, number | undefined, number>;
+  /** 1 when the badge's holder has a PIN: no access token until the kiosk sends it. */
+  pin_required: ColumnType<number, number | undefined, number>;
+  pin_attempts: ColumnType<number, number | undefined, number>;
 }
 
 export interface AccessSessionsTable {
@@ -74,6 +81,8 @@ export interface AccessSessionsTable {
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** When the holder last entered their PIN in this session (at login or at the console's step-up). */
+  pin_confirmed_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export type AuditOutcome = 'success' | 'failure';
@@ -92,6 +101,12 @@ export interface AuditLogTable {
   badge_id: number | null;
   badge_uid: string | null;
   login_session_id: string | null;
+  /** The administrator who made a change, for admin events. */
+  actor_user_id: number | null;
+  /** JSON of what changed (never a secret). */
+  details: string | null;
+  /** The hash chain (audit-chain.ts): this row's content and the previous row's hash. */
+  hash: string | null;
 }
 
 export interface SettingsTable {

@@ -6,12 +6,12 @@ import type { Database, LoginSessionRow, NewLoginSession } from '../db/schema.ts
 export type LoginSessionWithKiosk = LoginSessionRow & { kiosk_name: string; kiosk_location: string | null };
 
 const insert = preparedQuery<Database, LoginSessionRow, never>(
-  ['id', 'token_hash', 'kiosk_secret_hash', 'kiosk_id', 'status', 'created_at', 'expires_at', 'authenticated_at', 'consumed_at', 'user_id', 'badge_id', 'rejected_badges'],
+  ['id', 'token_hash', 'kiosk_secret_hash', 'kiosk_id', 'status', 'created_at', 'expires_at', 'authenticated_at', 'consumed_at', 'user_id', 'badge_id', 'rejected_badges', 'pin_required', 'pin_attempts'],
   (db, row) => db.insertInto('login_sessions').values(row),
 );
 
 export async function insertLoginSession(db: TapinDb, session: NewLoginSession): Promise<void> {
-  await insert(db, { authenticated_at: null, consumed_at: null, user_id: null, badge_id: null, rejected_badges: 0, ...session });
+  await insert(db, { authenticated_at: null, consumed_at: null, user_id: null, badge_id: null, rejected_badges: 0, pin_required: 0, pin_attempts: 0, ...session });
 }
 
 const byTokenHash = preparedQuery(['tokenHash'], (db: TapinDb, p: { tokenHash: string }) =>
@@ -50,11 +50,11 @@ export async function findLoginSession(db: TapinDb, id: string): Promise<LoginSe
 }
 
 const authenticate = preparedQuery(
-  ['id', 'userId', 'badgeId', 'now'],
-  (db: TapinDb, p: { id: string; userId: number; badgeId: number; now: number }) =>
+  ['id', 'userId', 'badgeId', 'pinRequired', 'now'],
+  (db: TapinDb, p: { id: string; userId: number; badgeId: number; pinRequired: number; now: number }) =>
     db
       .updateTable('login_sessions')
-      .set({ status: 'authenticated', authenticated_at: p.now, user_id: p.userId, badge_id: p.badgeId })
+      .set({ status: 'authenticated', authenticated_at: p.now, user_id: p.userId, badge_id: p.badgeId, pin_required: p.pinRequired })
       .where('id', '=', p.id)
       .where('status', '=', 'pending')
       .where('expires_at', '>', p.now)
@@ -68,9 +68,26 @@ const authenticate = preparedQuery(
 export async function markAuthenticated(
   db: TapinDb,
   id: string,
-  change: { userId: number; badgeId: number; now: number },
+  change: { userId: number; badgeId: number; pinRequired: boolean; now: number },
 ): Promise<LoginSessionRow | undefined> {
-  return (await authenticate(db, { id, ...change }))[0];
+  return (await authenticate(db, { id, ...change, pinRequired: change.pinRequired ? 1 : 0 }))[0];
+}
+
+/**
+ * Takes one of a session's PIN attempts before the PIN is checked, so that concurrent guesses can
+ * never add up to more than `limit`. Undefined when the session is not waiting or has none left.
+ */
+export async function takePinAttempt(db: TapinDb, id: string, limit: number, now: number): Promise<number | undefined> {
+  const row = await db
+    .updateTable('login_sessions')
+    .set({ pin_attempts: sql<number>`pin_attempts + 1` })
+    .where('id', '=', id)
+    .where('status', '=', 'authenticated')
+    .where('expires_at', '>', now)
+    .where('pin_attempts', '<', limit)
+    .returning('pin_attempts')
+    .executeTakeFirst();
+  return row?.pin_attempts;
 }
 
 /** Counts a rejected badge against a pending session, expiring it at the limit. */
@@ -108,7 +125,7 @@ export async function markConsumed(db: TapinDb, id: string, now: number): Promis
   return (await consume(db, { id, now }))[0];
 }
 
-/** Ends an authenticated session that must not be exchanged after all (its user was disabled meanwhile). */
+/** Ends an authenticated session that must not be exchanged after all (user disabled, PIN wrong too often). */
 export async function abandonLoginSession(db: TapinDb, id: string): Promise<LoginSessionRow | undefined> {
   return db.updateTable('login_sessions').set({ status: 'expired' }).where('id', '=', id).where('status', '=', 'authenticated').returningAll().executeTakeFirst();
 }

@@ -4,6 +4,7 @@ import { bearerToken } from '../http/bearer.ts';
 import { errors } from '../http/schemas.ts';
 import type { Services } from '../services.ts';
 import {
+  CreateBody,
   CreatedLoginSessionSchema,
   ExchangeBody,
   ExchangedSchema,
@@ -28,7 +29,7 @@ export const loginSessionRoutes: FastifyPluginAsyncTypebox<LoginSessionRoutesOpt
   app.post(
     '/login-sessions',
     {
-      schema: { body: ExchangeBody, response: { 201: CreatedLoginSessionSchema, ...errors(400, 401, 413, 415) } },
+      schema: { body: CreateBody, response: { 201: CreatedLoginSessionSchema, ...errors(400, 401, 413, 415) } },
       preValidation: async (request) => {
         request.body ??= {};
       },
@@ -48,12 +49,12 @@ export const loginSessionRoutes: FastifyPluginAsyncTypebox<LoginSessionRoutesOpt
   app.post(
     '/login-sessions/:id/exchange',
     {
-      schema: { params: SessionIdParams, body: ExchangeBody, response: { 200: ExchangedSchema, ...errors(400, 404, 409, 413, 415) } },
+      schema: { params: SessionIdParams, body: ExchangeBody, response: { 200: ExchangedSchema, ...errors(400, 401, 403, 404, 409, 413, 415) } },
       preValidation: async (request) => {
         request.body ??= {};
       },
     },
-    async (request) => sessions.exchange(request.params.id, bearerToken(request), { clientAddress: request.ip }),
+    async (request) => sessions.exchange(request.params.id, bearerToken(request), { pin: request.body.pin, clientAddress: request.ip }),
   );
 
   // Phone side: the token from the QR code is the only credential; both endpoints are rate limited.

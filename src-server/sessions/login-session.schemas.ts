@@ -14,6 +14,7 @@ export const LoginSessionViewSchema = Type.Object({
   createdAt: IsoTime,
   expiresAt: IsoTime,
   authenticatedAt: Type.Union([IsoTime, Type.Null()]),
+  pinRequired: Type.Optional(Type.Literal(true)),
 });
 
 export const CreatedLoginSessionSchema = Type.Object({
@@ -52,7 +53,11 @@ export const ValidatedSchema = Type.Object({
   kiosk: Type.Object({ name: Type.String() }),
 });
 
-export const ExchangeBody = Type.Object({});
+export const CreateBody = Type.Object({});
+
+export const ExchangeBody = Type.Object({
+  pin: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+});
 
 export const ExchangedSchema = Type.Object({
   accessToken: Type.String(),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AccessSessionService, IssuedAccess } from '../access/access-session.service.ts';
-import { findLastLogin, recordAudit, type AuditSource } from '../audit/audit.repository.ts';
+import type { AccessSessionService } from '../access/access-session.service.ts';
+import { recordAudit, type AuditSource } from '../audit/audit.repository.ts';
 import { findBadgeForUid } from '../badges/badge.repository.ts';
 import { judgeBadge, parseBadgeUid } from '../badges/badge.service.ts';
 import { hashSecret, randomToken, secretMatches } from '../crypto.ts';
@@ -9,11 +9,9 @@ import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import type { KioskService } from '../kiosks/kiosk.service.ts';
 import { loginSessionChannel, type LoginSessionEvent } from '../realtime/event-bus.ts';
-import { findUser } from '../users/user.repository.ts';
-import { toPublicUser, type PublicUser } from '../users/user.service.ts';
 import { createExpiryTimers } from './expiry-timers.ts';
+import { loginSessionExchange } from './login-session.exchange.ts';
 import {
-  abandonLoginSession,
   countRejectedBadge,
   findLoginSession,
   findLoginSessionByTokenHash,
@@ -21,7 +19,6 @@ import {
   type LoginSessionWithKiosk,
   insertLoginSession,
   markAuthenticated,
-  markConsumed,
   markExpired,
 } from './login-session.repository.ts';
 import { effectiveStatus, isoTime, toLoginSessionView, type LoginSessionView } from './login-session.view.ts';
@@ -64,14 +61,7 @@ export interface ValidationResult {
   kiosk: { name: string };
 }
 
-export interface ExchangeResult extends IssuedAccess {
-  user: PublicUser;
-  /** The login before this one, for the dashboard's "last login" line; null on a first login. */
-  previousLogin: { at: string; kiosk: { name: string; location: string | null } | null } | null;
-}
-
 const notFound = () => new AppError('SESSION_NOT_FOUND', 'no such login session');
-const notWaiting = () => new AppError('SESSION_NOT_AUTHENTICATED', 'this login session is not waiting to be exchanged');
 const expired = () => new AppError('SESSION_EXPIRED', 'this login session has expired; scan the new code on the kiosk');
 
 interface Services {
@@ -105,6 +95,15 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
       expireIfDue(id).catch(() => undefined);
     },
   );
+
+  const exchange = loginSessionExchange(deps, {
+    access,
+    forKiosk: (id, kioskSecret) => forKiosk(id, kioskSecret),
+    ended: (row) => {
+      timers.cancel(row.id);
+      publishStatus(row);
+    },
+  });
 
   /** The session a kiosk may see: right id and right kioskSecret, else not found (no hint which). */
   async function forKiosk(id: string, kioskSecret: string | undefined): Promise<LoginSessionRow> {
@@ -158,7 +157,7 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
 
     const now = clock.now();
     const won = await db.transaction().execute(async (tx) => {
-      const updated = await markAuthenticated(tx, row.id, { userId: badge.user_id, badgeId: badge.id, now });
+      const updated = await markAuthenticated(tx, row.id, { userId: badge.user_id, badgeId: badge.id, pinRequired: badge.has_pin === 1, now });
       if (!updated) return undefined;
       await recordAudit(tx, now, {
         event: 'login.validate',
@@ -202,6 +201,8 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
         user_id: null,
         badge_id: null,
         rejected_badges: 0,
+        pin_required: 0,
+        pin_attempts: 0,
       };
       await insertLoginSession(db, row);
       // The token rides in the URL fragment, which browsers never send to a server or its logs.
@@ -249,48 +250,8 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
       return validateSession(row, { uid, secret: presented.secret }, context);
     },
 
-    /** Trades an authenticated session for the user's access token, exactly once. */
-    async exchange(id: string, kioskSecret: string | undefined, context: { clientAddress?: string }): Promise<ExchangeResult> {
-      const row = await forKiosk(id, kioskSecret);
-      if (effectiveStatus(row, clock.now()) !== 'authenticated' || row.user_id === null) throw notWaiting();
-      const userId = row.user_id;
-      const audit = {
-        event: 'login.exchange',
-        source: 'kiosk',
-        clientAddress: context.clientAddress,
-        kioskId: row.kiosk_id,
-        userId,
-        badgeId: row.badge_id,
-        loginSessionId: id,
-      } as const;
-      const user = await findUser(db, userId);
-      if (!user || user.disabled_at !== null) {
-        // Disabled between the badge and the exchange: the session ends here rather than lingering.
-        const abandoned = await abandonLoginSession(db, id);
-        await recordAudit(db, clock.now(), { ...audit, outcome: 'failure', reason: 'user_disabled' });
-        if (abandoned) publishStatus(abandoned);
-        throw notWaiting();
-      }
-      const previous = await findLastLogin(db, userId);
-      const now = clock.now();
-      const result = await db.transaction().execute(async (tx) => {
-        const consumed = await markConsumed(tx, id, now);
-        if (!consumed) return undefined;
-        const issued = await access.issue({ userId, kioskId: row.kiosk_id, loginSessionId: id }, tx);
-        await recordAudit(tx, now, { ...audit, outcome: 'success' });
-        return { consumed, issued };
-      });
-      if (!result) throw notWaiting();
-      timers.cancel(id);
-      publishStatus(result.consumed);
-      return {
-        ...result.issued,
-        user: toPublicUser(user),
-        previousLogin: previous
-          ? { at: isoTime(previous.at), kiosk: previous.kiosk_name === null ? null : { name: previous.kiosk_name, location: previous.kiosk_location } }
-          : null,
-      };
-    },
+    /** Trades an authenticated session for the user's access token, exactly once (after the PIN, if any). */
+    exchange,
 
     expireIfDue,
 

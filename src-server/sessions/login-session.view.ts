@@ -12,6 +12,8 @@ export interface LoginSessionView {
   createdAt: string;
   expiresAt: string;
   authenticatedAt: string | null;
+  /** Present (true) when the badge's holder must give their PIN on the kiosk before the exchange. */
+  pinRequired?: true;
 }
 
 export const isoTime = (ms: number): string => new Date(ms).toISOString();
@@ -23,5 +25,6 @@ export function toLoginSessionView(row: LoginSessionRow, now: number): LoginSess
     createdAt: isoTime(row.created_at),
     expiresAt: isoTime(row.expires_at),
     authenticatedAt: row.authenticated_at === null ? null : isoTime(row.authenticated_at),
+    ...(row.pin_required ? { pinRequired: true as const } : {}),
   };
 }

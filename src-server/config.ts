@@ -16,6 +16,8 @@ export interface ServerConfig {
   accessTtlSeconds: number;
   /** How long expired or finished sessions are kept before the cleanup job deletes them. */
   retentionSeconds: number;
+  /** How long audit rows are kept; older ones are pruned from the start of the log, behind a checkpoint. */
+  auditRetentionDays: number;
   cleanupCron: string;
   cleanupBatchSize: number;
   rateLimit: RateLimitConfig;
@@ -32,6 +34,7 @@ export const defaultConfig: ServerConfig = {
   sessionTtlSeconds: 300,
   accessTtlSeconds: 8 * 3600,
   retentionSeconds: 24 * 3600,
+  auditRetentionDays: 365,
   cleanupCron: '* * * * *',
   cleanupBatchSize: 500,
   rateLimit: { max: 30, windowMs: 60_000 },
@@ -77,6 +80,7 @@ export interface ServeInput {
   'session-ttl'?: string;
   'access-ttl'?: string;
   retention?: string;
+  'audit-retention'?: string;
   'cleanup-cron'?: string;
   'rate-limit'?: string;
   'log-level'?: string;
@@ -112,6 +116,8 @@ export function resolveServeConfig(flags: ServeInput, env: NodeJS.ProcessEnv): S
   if (accessTtl) config.accessTtlSeconds = parseInteger(accessTtl[0], accessTtl[1], 60, 30 * 24 * 3600);
   const retention = pick('retention', 'TAPIN_RETENTION_SECONDS');
   if (retention) config.retentionSeconds = parseInteger(retention[0], retention[1], 0, 365 * 24 * 3600);
+  const auditRetention = pick('audit-retention', 'TAPIN_AUDIT_RETENTION_DAYS');
+  if (auditRetention) config.auditRetentionDays = parseInteger(auditRetention[0], auditRetention[1], 1, 100 * 365);
   const cron = pick('cleanup-cron', 'TAPIN_CLEANUP_CRON');
   if (cron) {
     if (!isValidCron(cron[1])) throw new ConfigError(`${cron[0]} is not a valid cron expression: "${cron[1]}"`);

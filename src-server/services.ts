@@ -7,10 +7,10 @@ import { userService } from './users/user.service.ts';
 
 /** Every rule of TapIn, built once from its dependencies; HTTP, the CLI and later IPC all call these. */
 export function createServices(deps: Deps) {
-  const kiosks = kioskService(deps);
   const access = accessSessionService(deps);
+  const kiosks = kioskService(deps, { endAccessAt: access.endAllAt });
   return Object.freeze({
-    users: userService(deps),
+    users: userService(deps, { endAccessOf: access.endAllOf }),
     badges: badgeService(deps),
     kiosks,
     access,

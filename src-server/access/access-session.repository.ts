@@ -33,7 +33,9 @@ export async function insertAccessSession(
 export interface LiveAccessSession {
   id: string;
   kiosk_id: number | null;
+  created_at: number;
   expires_at: number;
+  pin_confirmed_at: number | null;
   user_id: number;
   display_name: string;
   role: Role;
@@ -47,7 +49,9 @@ const liveAccess = (db: TapinDb, now: number) =>
     .select([
       'access_sessions.id',
       'access_sessions.kiosk_id',
+      'access_sessions.created_at',
       'access_sessions.expires_at',
+      'access_sessions.pin_confirmed_at',
       'access_sessions.user_id',
       'users.display_name',
       'users.role',
@@ -74,4 +78,33 @@ export async function revokeAccessSession(db: TapinDb, id: string, now: number):
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/** Every live access session, newest first, with where it was opened; optionally one user's only. */
+export async function listLiveAccess(db: TapinDb, now: number, userId?: number) {
+  let query = liveAccess(db, now)
+    .leftJoin('kiosks', 'kiosks.id', 'access_sessions.kiosk_id')
+    .select(['kiosks.name as kiosk_name'])
+    .orderBy('access_sessions.created_at', 'desc');
+  if (userId !== undefined) query = query.where('access_sessions.user_id', '=', userId);
+  return query.execute();
+}
+
+export async function findLiveAccessById(db: TapinDb, id: string, now: number): Promise<LiveAccessSession | undefined> {
+  return liveAccess(db, now).where('access_sessions.id', '=', id).executeTakeFirst();
+}
+
+export async function confirmPin(db: TapinDb, id: string, now: number): Promise<void> {
+  await db.updateTable('access_sessions').set({ pin_confirmed_at: now }).where('id', '=', id).execute();
+}
+
+/** Live access sessions of a user, or opened at a kiosk (disabled users' included: they are ending). */
+export async function findOpenAccess(db: TapinDb, now: number, of: { userId: number } | { kioskId: number }) {
+  return db
+    .selectFrom('access_sessions')
+    .select(['id', 'kiosk_id', 'user_id'])
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .where('userId' in of ? 'user_id' : 'kiosk_id', '=', 'userId' in of ? of.userId : of.kioskId)
+    .execute();
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { TapinDb } from '../db/open.ts';
 import { preparedQuery } from '../db/prepared.ts';
 import type { AuditOutcome, Database, NewAuditEntry } from '../db/schema.ts';
-import { AUDIT_CHAINED_COLUMNS, AUDIT_HASH_FUNCTION } from './audit-chain.ts';
+import { AUDIT_CHAINED_COLUMNS, AUDIT_CHECKPOINT_KEY, AUDIT_HASH_FUNCTION } from './audit-chain.ts';
 
 export type AuditEvent =
   | 'login.validate'
@@ -28,6 +28,15 @@ export type AuditEvent =
 /** Who asked: the phone page, the desk reader, the kiosk screen, the admin console, or the command line. */
 export type AuditSource = 'phone' | 'desk-reader' | 'kiosk' | 'admin' | 'cli' | 'system';
 
+/** Who made a change: an administrator in the console, or whoever runs the command line. */
+export interface Actor {
+  userId: number | null;
+  source: AuditSource;
+  clientAddress?: string;
+}
+
+export const CLI_ACTOR: Actor = { userId: null, source: 'cli' };
+
 export interface AuditEntry {
   event: AuditEvent;
   outcome: AuditOutcome;
@@ -47,12 +56,15 @@ export interface AuditEntry {
 
 type ChainedRow = Omit<NewAuditEntry, 'hash' | 'id'>;
 
+// The newest row's hash; in a log pruned down to nothing, the checkpoint's (audit-integrity.ts).
+const previousHash = sql`coalesce((select hash from audit_log order by id desc limit 1), (select value ->> '$.hash' from settings where key = ${sql.lit(AUDIT_CHECKPOINT_KEY)}))`;
+
 // The row's hash is computed by SQLite in this very statement, from the same values and the hash of the
 // row before it (audit-chain.ts): no other writer can slip in between.
 const insert = preparedQuery<Database, Required<ChainedRow>, never>(AUDIT_CHAINED_COLUMNS, (db, row) =>
   db.insertInto('audit_log').values({
     ...row,
-    hash: sql<string>`${sql.raw(AUDIT_HASH_FUNCTION)}((select hash from audit_log order by id desc limit 1), ${sql.join(
+    hash: sql<string>`${sql.raw(AUDIT_HASH_FUNCTION)}(${previousHash}, ${sql.join(
       AUDIT_CHAINED_COLUMNS.map((column) => row[column]),
     )})`,
   }),
@@ -74,6 +86,17 @@ export async function recordAudit(db: TapinDb, at: number, entry: AuditEntry): P
     actor_user_id: entry.actorUserId ?? null,
     details: entry.details ? JSON.stringify(entry.details) : null,
   });
+}
+
+/** Writes down a change made by an actor, with what it touched. */
+export async function recordChange(
+  db: TapinDb,
+  at: number,
+  actor: Actor,
+  event: AuditEvent,
+  about: Pick<AuditEntry, 'userId' | 'badgeId' | 'badgeUid' | 'kioskId' | 'details'>,
+): Promise<void> {
+  await recordAudit(db, at, { event, outcome: 'success', source: actor.source, clientAddress: actor.clientAddress, actorUserId: actor.userId, ...about });
 }
 
 export interface LastLogin {

@@ -74,3 +74,23 @@ export async function revokeBadgeRow(db: TapinDb, id: number, now: number, reaso
     .returningAll()
     .executeTakeFirst();
 }
+
+/** A user's badges, active ones first then newest first, with when each last signed someone in. */
+export async function listBadgesOfUser(db: TapinDb, userId: number): Promise<(BadgeRow & { last_used_at: number | null })[]> {
+  return db
+    .selectFrom('badges')
+    .selectAll('badges')
+    .select((eb) =>
+      eb
+        .selectFrom('audit_log')
+        .select((a) => a.fn.max<number>('audit_log.at').as('at'))
+        .whereRef('audit_log.badge_id', '=', 'badges.id')
+        .where('audit_log.event', '=', 'login.validate')
+        .where('audit_log.outcome', '=', 'success')
+        .as('last_used_at'),
+    )
+    .where('badges.user_id', '=', userId)
+    .orderBy(sql`badges.revoked_at is null`, 'desc')
+    .orderBy('badges.id', 'desc')
+    .execute();
+}

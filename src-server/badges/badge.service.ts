@@ -1,10 +1,12 @@
+import { CLI_ACTOR, recordChange, type Actor } from '../audit/audit.repository.ts';
 import { hashSecret, randomToken, secretMatches } from '../crypto.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { findUser } from '../users/user.repository.ts';
 import { cleanName } from '../users/user.service.ts';
 import { BADGE_UID_RULE, normalizeBadgeUid } from './badge-uid.ts';
-import { findBadge, findBadgeForUid, insertBadge, revokeBadgeRow, type BadgeWithHolder } from './badge.repository.ts';
+import { isoTime } from '../sessions/login-session.view.ts';
+import { findBadge, findBadgeForUid, insertBadge, listBadgesOfUser, revokeBadgeRow, type BadgeWithHolder } from './badge.repository.ts';
 
 export interface EnrolledBadge {
   id: number;
@@ -40,6 +42,23 @@ export function parseBadgeUid(raw: string): string {
   return uid;
 }
 
+/** Why an administrator revokes a badge. */
+export const REVOKE_REASONS = ['lost', 'stolen', 'left', 'damaged', 'replaced', 'other'] as const;
+export type RevokeReason = (typeof REVOKE_REASONS)[number];
+
+/** A badge as the console lists it. */
+export interface BadgeSummary {
+  id: number;
+  uid: string;
+  label: string | null;
+  hasSecret: boolean;
+  createdAt: string;
+  revokedAt: string | null;
+  revokeReason: string | null;
+  /** The last time it signed someone in (from the audit log). */
+  lastUsedAt: string | null;
+}
+
 export type Identified = { ok: true; badge: BadgeWithHolder } | { ok: false; rejection: BadgeRejection; badge?: BadgeWithHolder };
 
 export function badgeService({ db, clock }: Pick<Deps, 'db' | 'clock'>) {
@@ -52,19 +71,24 @@ export function badgeService({ db, clock }: Pick<Deps, 'db' | 'clock'>) {
       return { ok: true, badge };
     },
 
-    async enroll(input: { userId: number; uid: string; withSecret?: boolean; label?: string }): Promise<EnrolledBadge> {
+    /** Who holds the active badge with this UID, if anyone. */
+    async activeHolder(uid: string): Promise<{ userId: number; displayName: string } | undefined> {
+      const badge = await findBadgeForUid(db, parseBadgeUid(uid));
+      return badge && badge.revoked_at === null ? { userId: badge.user_id, displayName: badge.display_name } : undefined;
+    },
+
+    async enroll(input: { userId: number; uid: string; withSecret?: boolean; label?: string }, actor: Actor = CLI_ACTOR): Promise<EnrolledBadge> {
       const uid = parseBadgeUid(input.uid);
       const label = input.label === undefined ? null : cleanName(input.label, 'label');
       const user = await findUser(db, input.userId);
       if (!user) throw new AppError('USER_NOT_FOUND', `no user with id ${input.userId}`);
       const secret = input.withSecret ? randomToken(16) : undefined;
       try {
-        const row = await insertBadge(db, {
-          userId: user.id,
-          uid,
-          secretHash: secret === undefined ? null : hashSecret(secret),
-          label,
-          now: clock.now(),
+        const now = clock.now();
+        const row = await db.transaction().execute(async (tx) => {
+          const inserted = await insertBadge(tx, { userId: user.id, uid, secretHash: secret === undefined ? null : hashSecret(secret), label, now });
+          await recordChange(tx, now, actor, 'badge.enroll', { userId: user.id, badgeId: inserted.id, badgeUid: uid, details: { label, withSecret: secret !== undefined } });
+          return inserted;
         });
         return secret === undefined ? { id: row.id, uid: row.uid } : { id: row.id, uid: row.uid, secret };
       } catch (error) {
@@ -76,11 +100,32 @@ export function badgeService({ db, clock }: Pick<Deps, 'db' | 'clock'>) {
     },
 
     /** Revokes a badge; revoking one already revoked answers with its original revocation time. */
-    async revoke(id: number, reason?: string): Promise<{ id: number; revokedAt: string }> {
-      const revoked = await revokeBadgeRow(db, id, clock.now(), reason ?? null);
+    async revoke(id: number, reason?: string, actor: Actor = CLI_ACTOR): Promise<{ id: number; revokedAt: string }> {
+      const now = clock.now();
+      const revoked = await db.transaction().execute(async (tx) => {
+        const row = await revokeBadgeRow(tx, id, now, reason ?? null);
+        if (row) await recordChange(tx, now, actor, 'badge.revoke', { userId: row.user_id, badgeId: row.id, badgeUid: row.uid, details: { reason: reason ?? null } });
+        return row;
+      });
       const row = revoked ?? (await findBadge(db, id));
       if (!row || row.revoked_at === null) throw new AppError('BADGE_NOT_FOUND', `no badge with id ${id}`);
       return { id: row.id, revokedAt: new Date(row.revoked_at).toISOString() };
+    },
+
+    /** A user's badges, active first, each with its last use. */
+    async listForUser(userId: number): Promise<BadgeSummary[]> {
+      if (!(await findUser(db, userId))) throw new AppError('USER_NOT_FOUND', `no user with id ${userId}`);
+      const rows = await listBadgesOfUser(db, userId);
+      return rows.map((row) => ({
+        id: row.id,
+        uid: row.uid,
+        label: row.label,
+        hasSecret: row.secret_hash !== null,
+        createdAt: isoTime(row.created_at),
+        revokedAt: row.revoked_at === null ? null : isoTime(row.revoked_at),
+        revokeReason: row.revoke_reason,
+        lastUsedAt: row.last_used_at === null ? null : isoTime(row.last_used_at),
+      }));
     },
   });
 }

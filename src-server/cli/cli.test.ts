@@ -75,7 +75,7 @@ describe('tapin user / badge / kiosk', () => {
     // In-process through the same entry point the bin calls; the spawned case below covers the process boundary.
     const out: string[] = [];
     const err: string[] = [];
-    const code = await run(args.map((a) => (a === '<db>' ? db : a)), { out: (l) => out.push(l), err: (l) => err.push(l), env: {} });
+    const code = await run(args.map((a) => (a === '<db>' ? db : a)), { out: (l) => out.push(l), err: (l) => err.push(l), readLine: async () => '', env: {} });
     expect(code).toBe(2);
     expect(out).toEqual([]);
     expect(err).toHaveLength(1);

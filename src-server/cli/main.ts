@@ -1,4 +1,6 @@
+import { createInterface } from 'node:readline';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { verifyAuditChain } from '../audit/audit-integrity.ts';
 import { systemClock } from '../clock.ts';
 import { ConfigError, defaultConfig, parseInteger, resolveServeConfig, type ServeInput, type ServerConfig } from '../config.ts';
 import { openDatabase, type TapinDb } from '../db/open.ts';
@@ -7,17 +9,32 @@ import { isAppError } from '../errors.ts';
 import { runCleanup } from '../maintenance/cleanup.ts';
 import { createMemoryBus } from '../realtime/event-bus.ts';
 import { createServices, type Services } from '../services.ts';
+import { CLI_ACTOR } from '../audit/audit.repository.ts';
 import { USAGE } from './usage.ts';
 
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  /** One line of standard input (a PIN is never taken from the command line, where `ps` shows it). */
+  readLine(prompt: string): Promise<string>;
   env: NodeJS.ProcessEnv;
+}
+
+async function readStdinLine(prompt: string): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write(prompt);
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  try {
+    for await (const line of lines) return line.trim();
+    return '';
+  } finally {
+    lines.close();
+  }
 }
 
 const processIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  readLine: readStdinLine,
   env: process.env,
 };
 
@@ -75,12 +92,46 @@ const json = (value: unknown) => JSON.stringify(value);
 
 async function userCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'add') throw new UsageError(`unknown command "user ${sub ?? ''}" (try: tapin user add --name NAME)`);
-  const { values } = parse(rest, { name: { type: 'string' }, role: { type: 'string' } });
-  const name = required(values.name, '--name');
-  const user = await withServices(dbPath(values.db, io.env), (s) => s.users.add({ name, role: values.role }));
-  io.out(json({ id: user.id, displayName: user.displayName, role: user.role }));
-  return 0;
+  if (sub === 'add') {
+    const { values } = parse(rest, { name: { type: 'string' }, role: { type: 'string' } });
+    const name = required(values.name, '--name');
+    const user = await withServices(dbPath(values.db, io.env), (s) => s.users.add({ name, role: values.role }));
+    io.out(json({ id: user.id, displayName: user.displayName, role: user.role }));
+    return 0;
+  }
+  if (sub === 'pin') {
+    const { values, positionals } = parse(rest, { clear: { type: 'boolean' } }, 1);
+    const userId = id(required(positionals[0], 'a user ID'), 'user ID');
+    if (values.clear) {
+      await withServices(dbPath(values.db, io.env), (s) => s.users.clearPin(userId, CLI_ACTOR));
+      io.out(json({ id: userId, pinSet: false }));
+      return 0;
+    }
+    const pin = await io.readLine('New PIN (4 to 8 digits): ');
+    if (pin === '') throw new UsageError('no PIN on standard input (e.g. printf 2580 | tapin user pin ID)');
+    await withServices(dbPath(values.db, io.env), (s) => s.users.setPin(userId, pin, CLI_ACTOR));
+    io.out(json({ id: userId, pinSet: true }));
+    return 0;
+  }
+  throw new UsageError(`unknown command "user ${sub ?? ''}" (try: tapin user add --name NAME, or tapin user pin ID)`);
+}
+
+async function auditCommand(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'verify') throw new UsageError(`unknown command "audit ${sub ?? ''}" (try: tapin audit verify)`);
+  const { values } = parse(rest, {});
+  const db = await openDatabase(dbPath(values.db, io.env));
+  try {
+    const result = await verifyAuditChain(db);
+    io.out(json(result));
+    if (result.broken) {
+      io.err(`tapin: the audit log's chain is broken${result.broken.id === null ? '' : ` at row ${result.broken.id}`}: ${result.broken.message}`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await db.destroy();
+  }
 }
 
 async function badgeCommand(args: string[], io: CliIo): Promise<number> {
@@ -158,6 +209,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     'access-ttl': { type: 'string' },
     retention: { type: 'string' },
     'cleanup-cron': { type: 'string' },
+    'audit-retention': { type: 'string' },
     'rate-limit': { type: 'string' },
     'log-level': { type: 'string' },
     'idle-lock': { type: 'string' },
@@ -249,6 +301,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         return await kioskCommand(args, io);
       case 'cleanup':
         return await cleanupCommand(args, io);
+      case 'audit':
+        return await auditCommand(args, io);
       case undefined:
       case 'help':
       case '--help':

@@ -2,14 +2,17 @@ export const USAGE = `Usage: tapin <command> [options]
 
 Commands:
   serve [--host H] [--port N] [--public-url URL] [--session-ttl S] [--demo]
-        [--access-ttl S] [--retention S] [--cleanup-cron EXPR] [--rate-limit N] [--log-level L] [--idle-lock S]
+        [--access-ttl S] [--retention S] [--audit-retention DAYS] [--cleanup-cron EXPR] [--rate-limit N]
+        [--log-level L] [--idle-lock S] [--reader [--reader-kiosk ID]]
                                        run the API (creates and migrates the database)
   user add --name NAME [--role user|admin]          create a user
+  user pin ID [--clear]                             set a user's PIN, read from standard input (or remove it)
   badge add --user ID --uid HEX [--with-secret] [--label L]
                                        enroll a badge (a generated secret is shown once)
   badge revoke ID [--reason R]                      revoke a badge
   kiosk add --name NAME [--location L]              register a kiosk (its key is shown once)
   cleanup                                           expire overdue sessions and delete old ones, once
+  audit verify                                      check the audit log's hash chain (exit 1 if it is broken)
 
 Every command takes --db PATH (env TAPIN_DB; default ./data/tapin.sqlite).
 Environment: HOST, PORT, PUBLIC_URL, SESSION_TTL_SECONDS, TAPIN_DB.`;

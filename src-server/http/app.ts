@@ -1,11 +1,13 @@
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import packageJson from '../../package.json' with { type: 'json' };
 import { accessRoutes } from '../access/access.routes.ts';
+import { adminRoutes } from '../admin/admin.routes.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { ServerConfig } from '../config.ts';
 import { startCheckpointer } from '../db/checkpointer.ts';
@@ -19,7 +21,7 @@ import { createServices, type Services } from '../services.ts';
 import { loginSessionRoutes } from '../sessions/login-session.routes.ts';
 import { kioskRoutes } from '../kiosks/kiosk.routes.ts';
 import { demoRoutes } from '../demo.routes.ts';
-import { startDeskReader, type DeskReader, type DeskReaderOptions, type DeskReaderState } from '../reader/desk-reader.ts';
+import { startDeskReader, type DeskReader, type DeskReaderOptions } from '../reader/desk-reader.ts';
 import { kioskEventRoutes } from '../realtime/kiosk-events.ts';
 import { tapsAtKiosk } from '../reader/desk-reader.taps.ts';
 import { installErrorHandling } from './error-handler.ts';
@@ -54,6 +56,11 @@ export interface TapinServer {
   /** Attaches the PC/SC desk reader to a kiosk: its taps act on that kiosk's sessions. Stopped on close. */
   attachDeskReader(kioskId: number, options?: Pick<DeskReaderOptions, 'retryDelay' | 'process'>): DeskReader;
   close(): Promise<void>;
+}
+
+interface AttachedReader {
+  reader: DeskReader;
+  kioskId: number;
 }
 
 export const BODY_LIMIT = 64 * 1024;
@@ -98,13 +105,13 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
 
   let cleanup: CleanupScheduler | undefined;
   let stopHeartbeat: (() => void) | undefined;
-  let deskReader: DeskReader | undefined;
+  let attached: AttachedReader | undefined;
   app.addHook('onReady', async () => {
     stopHeartbeat = startHeartbeat(app.websocketServer);
     if (options.cleanupSchedule !== false) cleanup = scheduleCleanup(deps, app.log);
   });
   app.addHook('onClose', async () => {
-    await deskReader?.stop();
+    await attached?.reader.stop();
     stopHeartbeat?.();
     await cleanup?.stop();
     services.loginSessions.stop();
@@ -113,7 +120,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
   });
 
   try {
-    await registerRoutes(app, deps, services, options, () => deskReader?.state);
+    await registerRoutes(app, deps, services, options, () => attached);
     await app.ready();
   } catch (error) {
     await app.close();
@@ -132,11 +139,12 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     },
     attachDeskReader(kioskId, readerOptions = {}) {
-      if (deskReader) throw new Error('a desk reader is already attached');
-      deskReader = startDeskReader({ ...readerOptions, onTap: tapsAtKiosk(deps, services, kioskId), log: app.log });
+      if (attached) throw new Error('a desk reader is already attached');
+      const reader = startDeskReader({ ...readerOptions, onTap: tapsAtKiosk(deps, services, kioskId), log: app.log });
+      attached = { reader, kioskId };
       // The kiosk screen shows its reader's state; tell it of every change.
-      deskReader.events.on('state', (state) => deps.bus.publish(kioskChannel(kioskId), { type: 'reader', state }));
-      return deskReader;
+      reader.events.on('state', (state) => deps.bus.publish(kioskChannel(kioskId), { type: 'reader', state }));
+      return reader;
     },
     close: () => app.close(),
   };
@@ -147,7 +155,7 @@ async function registerRoutes(
   deps: Deps,
   services: Services,
   options: BuildOptions,
-  readerState: () => DeskReaderState | undefined,
+  attachedReader: () => AttachedReader | undefined,
 ): Promise<void> {
   const { config, db } = deps;
   installErrorHandling(app);
@@ -183,19 +191,34 @@ async function registerRoutes(
     },
   });
   await app.register(rateLimit, { global: false });
+  // The OpenAPI document of every route, built from the same schemas that validate them.
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'TapIn API',
+        version: packageJson.version,
+        description: 'Kiosk login with a QR code and an NFC badge. The stable contract is API.md; this document lists every route, extensions included.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
   await app.register(websocket, { options: { maxPayload: 4096 } });
 
   await app.register(
     async (api) => {
       await api.register(loginSessionRoutes, { services, rateLimit: config.rateLimit });
       await api.register(loginSessionEventRoutes, { services, bus: deps.bus });
-      await api.register(accessRoutes, { services });
+      await api.register(accessRoutes, { services, deps });
+      await api.register(adminRoutes, { deps, services, reader: attachedReader });
       await api.register(kioskRoutes, { services, config });
-      await api.register(kioskEventRoutes, { services, bus: deps.bus, readerState });
+      await api.register(kioskEventRoutes, { services, bus: deps.bus, readerState: () => attachedReader()?.reader.state });
       if (config.demo) await api.register(demoRoutes, { db });
     },
     { prefix: '/api/v1' },
   );
+
+  app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 
   app.get('/healthz', { schema: { response: { 200: HealthSchema } } }, async () => {
     await sql`select 1`.execute(db);

@@ -1,6 +1,7 @@
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { TapinDb } from '../db/open.ts';
 import { preparedQuery } from '../db/prepared.ts';
-import type { KioskRow } from '../db/schema.ts';
+import type { Database, KioskRow } from '../db/schema.ts';
 
 export async function insertKiosk(
   db: TapinDb,
@@ -23,4 +24,41 @@ export async function findActiveKioskByKeyHash(db: TapinDb, keyHash: string): Pr
 
 export async function setKioskKeyHash(db: TapinDb, id: number, keyHash: string): Promise<void> {
   await db.updateTable('kiosks').set({ key_hash: keyHash }).where('id', '=', id).execute();
+}
+
+export async function findKiosk(db: TapinDb, id: number): Promise<KioskRow | undefined> {
+  return db.selectFrom('kiosks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The newest live access session at the kiosk of the outer query: who is signed in there. */
+const signedInAt = (eb: ExpressionBuilder<Database, 'kiosks'>, now: number) =>
+  eb
+    .selectFrom('access_sessions')
+    .innerJoin('users', 'users.id', 'access_sessions.user_id')
+    .whereRef('access_sessions.kiosk_id', '=', 'kiosks.id')
+    .where('access_sessions.revoked_at', 'is', null)
+    .where('access_sessions.expires_at', '>', now)
+    .where('users.disabled_at', 'is', null)
+    .orderBy('access_sessions.created_at', 'desc')
+    .limit(1);
+
+/** Kiosks for the console (active first, then by name), each with when it was last up and who is signed in. */
+export async function listKiosks(db: TapinDb, now: number, id?: number) {
+  let query = db
+    .selectFrom('kiosks')
+    .select(['kiosks.id', 'kiosks.name', 'kiosks.location', 'kiosks.created_at', 'kiosks.revoked_at'])
+    .select((eb) => [
+      eb
+        .selectFrom('login_sessions')
+        .select((s) => s.fn.max<number>('login_sessions.created_at').as('at'))
+        .whereRef('login_sessions.kiosk_id', '=', 'kiosks.id')
+        .as('last_seen_at'),
+      signedInAt(eb, now).select('users.id').as('signed_in_user_id'),
+      signedInAt(eb, now).select('users.display_name').as('signed_in_name'),
+    ])
+    .orderBy(sql`kiosks.revoked_at is null`, 'desc')
+    .orderBy(sql`kiosks.name collate nocase`)
+    .orderBy('kiosks.id');
+  if (id !== undefined) query = query.where('kiosks.id', '=', id);
+  return query.execute();
 }

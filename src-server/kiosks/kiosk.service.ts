@@ -1,24 +1,110 @@
+import { CLI_ACTOR, recordChange, type Actor } from '../audit/audit.repository.ts';
 import { hashSecret, randomToken } from '../crypto.ts';
 import type { Deps } from '../deps.ts';
 import type { KioskRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { loginSessionChannel } from '../realtime/event-bus.ts';
+import { isoTime, toLoginSessionView } from '../sessions/login-session.view.ts';
 import { cleanName } from '../users/user.service.ts';
-import { findActiveKioskByKeyHash, insertKiosk, setKioskKeyHash } from './kiosk.repository.ts';
+import { findActiveKioskByKeyHash, findKiosk, insertKiosk, listKiosks, setKioskKeyHash } from './kiosk.repository.ts';
+
+/** A kiosk as the console lists it. */
+export interface KioskSummary {
+  id: number;
+  name: string;
+  location: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+  /** The last time it created a login session (its screen was up). */
+  lastSeenAt: string | null;
+  signedIn: { id: number; displayName: string } | null;
+}
+
+const optionalName = (raw: string | null | undefined, what: string) => (raw === undefined || raw === null || raw.trim() === '' ? null : cleanName(raw, what));
 
 // The prefix lets secret scanners and people recognise a leaked kiosk key.
 const newKioskKey = (): string => `tk_${randomToken(32)}`;
 
-export function kioskService({ db, clock }: Pick<Deps, 'db' | 'clock'>) {
+interface KioskServiceParts {
+  /** Ends the access sessions opened at a kiosk (it was revoked). */
+  endAccessAt(kioskId: number, actor: Actor): Promise<number>;
+}
+
+export function kioskService({ db, clock, bus }: Pick<Deps, 'db' | 'clock' | 'bus'>, parts: KioskServiceParts) {
+  async function summary(id: number): Promise<KioskSummary> {
+    const row = (await listKiosks(db, clock.now(), id))[0];
+    if (!row) throw new AppError('KIOSK_NOT_FOUND', `no kiosk with id ${id}`);
+    return toSummary(row);
+  }
+  const toSummary = (row: Awaited<ReturnType<typeof listKiosks>>[number]): KioskSummary => ({
+    id: row.id,
+    name: row.name,
+    location: row.location,
+    createdAt: isoTime(row.created_at),
+    revokedAt: row.revoked_at === null ? null : isoTime(row.revoked_at),
+    lastSeenAt: row.last_seen_at === null ? null : isoTime(row.last_seen_at),
+    signedIn: row.signed_in_user_id === null ? null : { id: row.signed_in_user_id, displayName: row.signed_in_name ?? '' },
+  });
+
   return Object.freeze({
-    async register(input: { name: string; location?: string }): Promise<{ id: number; key: string }> {
+    async register(input: { name: string; location?: string | null }, actor: Actor = CLI_ACTOR): Promise<{ id: number; key: string }> {
       const key = newKioskKey();
-      const row = await insertKiosk(db, {
-        name: cleanName(input.name, 'name'),
-        location: input.location === undefined ? null : cleanName(input.location, 'location'),
-        keyHash: hashSecret(key),
-        now: clock.now(),
+      const name = cleanName(input.name, 'name');
+      const location = optionalName(input.location, 'location');
+      const now = clock.now();
+      const row = await db.transaction().execute(async (tx) => {
+        const inserted = await insertKiosk(tx, { name, location, keyHash: hashSecret(key), now });
+        await recordChange(tx, now, actor, 'kiosk.register', { kioskId: inserted.id, details: { name, location } });
+        return inserted;
       });
       return { id: row.id, key };
+    },
+
+    list: async (): Promise<KioskSummary[]> => (await listKiosks(db, clock.now())).map(toSummary),
+
+    get: summary,
+
+    async update(id: number, change: { name?: string; location?: string | null }, actor: Actor): Promise<KioskSummary> {
+      const kiosk = await findKiosk(db, id);
+      if (!kiosk) throw new AppError('KIOSK_NOT_FOUND', `no kiosk with id ${id}`);
+      const set: { name?: string; location?: string | null } = {};
+      if (change.name !== undefined) set.name = cleanName(change.name, 'name');
+      if (change.location !== undefined) set.location = optionalName(change.location, 'location');
+      if (Object.keys(set).length > 0) {
+        const now = clock.now();
+        await db.transaction().execute(async (tx) => {
+          await tx.updateTable('kiosks').set(set).where('id', '=', id).execute();
+          await recordChange(tx, now, actor, 'kiosk.update', { kioskId: id, details: { ...set, previous: { name: kiosk.name, location: kiosk.location } } });
+        });
+      }
+      return summary(id);
+    },
+
+    /**
+     * Revokes a kiosk: its key stops working, the login sessions it was showing die with it (their
+     * watchers are told), and whoever is signed in there is signed out.
+     */
+    async revoke(id: number, actor: Actor): Promise<KioskSummary> {
+      const kiosk = await findKiosk(db, id);
+      if (!kiosk) throw new AppError('KIOSK_NOT_FOUND', `no kiosk with id ${id}`);
+      if (kiosk.revoked_at === null) {
+        const now = clock.now();
+        const ended = await db.transaction().execute(async (tx) => {
+          await tx.updateTable('kiosks').set({ revoked_at: now }).where('id', '=', id).execute();
+          const sessions = await tx
+            .updateTable('login_sessions')
+            .set({ status: 'expired' })
+            .where('kiosk_id', '=', id)
+            .where('status', 'in', ['pending', 'authenticated'])
+            .returningAll()
+            .execute();
+          await recordChange(tx, now, actor, 'kiosk.revoke', { kioskId: id, details: { endedLoginSessions: sessions.length } });
+          return sessions;
+        });
+        for (const row of ended) bus.publish(loginSessionChannel(row.id), { type: 'status', session: toLoginSessionView(row, now) });
+        await parts.endAccessAt(id, actor);
+      }
+      return summary(id);
     },
 
     /** Issues a new key for a kiosk; the old one stops working at once. */

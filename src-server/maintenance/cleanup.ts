@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { pruneAuditLog } from '../audit/audit-integrity.ts';
 import type { Deps } from '../deps.ts';
 import { loginSessionChannel } from '../realtime/event-bus.ts';
 import { toLoginSessionView } from '../sessions/login-session.view.ts';
@@ -7,16 +8,18 @@ export interface CleanupReport {
   expiredSessions: number;
   deletedLoginSessions: number;
   deletedAccessSessions: number;
+  prunedAuditRows: number;
 }
 
 /**
  * Marks overdue login sessions expired, then deletes login and access sessions that ended more than
- * the retention period ago. Works in batches and yields between them, so that a large backlog never
+ * the retention period ago, and prunes the audit log past its own retention (from its start, behind a
+ * checkpoint, so that its hash chain stays verifiable). Works in batches and yields between them, so that a large backlog never
  * holds the event loop (or the single SQLite connection) for long.
  */
 export async function runCleanup({ db, clock, bus, config }: Pick<Deps, 'db' | 'clock' | 'bus' | 'config'>): Promise<CleanupReport> {
   const batch = config.cleanupBatchSize;
-  const report: CleanupReport = { expiredSessions: 0, deletedLoginSessions: 0, deletedAccessSessions: 0 };
+  const report: CleanupReport = { expiredSessions: 0, deletedLoginSessions: 0, deletedAccessSessions: 0, prunedAuditRows: 0 };
 
   const now = clock.now();
   for (;;) {
@@ -69,5 +72,7 @@ export async function runCleanup({ db, clock, bus, config }: Pick<Deps, 'db' | '
     if (deleted < batch) break;
     await yieldToEventLoop();
   }
+
+  report.prunedAuditRows = await pruneAuditLog(db, now - config.auditRetentionDays * 24 * 3600 * 1000, now);
   return report;
 }

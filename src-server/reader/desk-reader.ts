@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { AppError } from '../errors.ts';
 import type { BadgeTap, DeskReaderState, ParentMessage, ReaderMessage, TapOutcome } from './reader-protocol.ts';
 
 export type { BadgeTap, DeskReaderState, TapOutcome } from './reader-protocol.ts';
@@ -26,8 +27,11 @@ export interface CapturedTap {
 
 export interface DeskReader {
   readonly state: DeskReaderState;
-  /** The next badge tapped, for enrollment rather than for signing in. Rejects after `timeoutMs`. */
-  captureNextTap(timeoutMs: number): Promise<CapturedTap>;
+  /**
+   * The next badge tapped, for enrollment rather than for signing in. Rejects with NO_BADGE_TAPPED
+   * after `timeoutMs` or when `signal` aborts (the admin left), READER_BUSY while another waits.
+   */
+  captureNextTap(timeoutMs: number, signal?: AbortSignal): Promise<CapturedTap>;
   readonly events: EventEmitter<{ state: [DeskReaderState]; tap: [BadgeTap, TapOutcome] }>;
   stop(): Promise<void>;
 }
@@ -77,10 +81,7 @@ export function startDeskReader(options: DeskReaderOptions): DeskReader {
         const tap: BadgeTap = { uid: message.uid, readerName: message.readerName, ...(message.secret ? { secret: message.secret } : {}) };
         if (message.memoryError) options.log.warn({ reason: message.memoryError }, 'desk reader: badge memory not read');
         if (capture) {
-          const { resolve, timer } = capture;
-          capture = undefined;
-          clearTimeout(timer);
-          resolve({ tap, finish: (result) => finishCaptured(reader, message.id, tap, result) });
+          capture.resolve({ tap, finish: (result) => finishCaptured(reader, message.id, tap, result) });
           return;
         }
         void options.onTap(tap).then(
@@ -128,14 +129,31 @@ export function startDeskReader(options: DeskReaderOptions): DeskReader {
       return state;
     },
     events,
-    captureNextTap(timeoutMs) {
-      if (capture) return Promise.reject(new Error('the desk reader is already waiting for a badge to enroll'));
+    captureNextTap(timeoutMs, signal) {
+      if (capture) return Promise.reject(new AppError('READER_BUSY', 'the desk reader is already waiting for a badge to enroll'));
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', abort);
           capture = undefined;
-          reject(new Error('no badge was tapped on the desk reader in time'));
+        };
+        const abort = () => {
+          done();
+          reject(new AppError('NO_BADGE_TAPPED', 'the enrollment was cancelled before a badge was tapped'));
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new AppError('NO_BADGE_TAPPED', 'no badge was tapped on the desk reader in time'));
         }, timeoutMs);
-        capture = { resolve, timer };
+        if (signal?.aborted) return abort();
+        signal?.addEventListener('abort', abort, { once: true });
+        capture = {
+          resolve: (captured) => {
+            done();
+            resolve(captured);
+          },
+          timer,
+        };
       });
     },
     async stop() {

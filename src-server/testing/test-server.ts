@@ -89,3 +89,16 @@ export async function createLoginSession(t: TestServer, kioskKey: string) {
   if (response.status !== 201) throw new Error(`login session not created: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body as { id: string; token: string; kioskSecret: string; expiresAt: string; qrPayload: string };
 }
+
+/**
+ * Signs a badge in at a kiosk the way a phone and a kiosk screen do (create, validate, exchange with the
+ * PIN when one is given) and returns the access token.
+ */
+export async function signIn(t: TestServer, kioskKey: string, badge: { uid: string; secret?: string }, pin?: string): Promise<string> {
+  const session = await createLoginSession(t, kioskKey);
+  const validated = await t.api('/api/v1/login-sessions/validate', { body: { token: session.token, badge } });
+  if (validated.status !== 200) throw new Error(`badge not accepted: ${validated.status} ${JSON.stringify(validated.body)}`);
+  const exchanged = await t.api(`/api/v1/login-sessions/${session.id}/exchange`, { token: session.kioskSecret, body: pin === undefined ? {} : { pin } });
+  if (exchanged.status !== 200) throw new Error(`exchange refused: ${exchanged.status} ${JSON.stringify(exchanged.body)}`);
+  return exchanged.body.accessToken as string;
+}

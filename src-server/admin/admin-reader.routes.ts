@@ -1,0 +1,58 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../errors.ts';
+import { errors } from '../http/schemas.ts';
+import type { DeskReader } from '../reader/desk-reader.ts';
+import { enrollAtReader } from '../reader/enrollment.ts';
+import type { Services } from '../services.ts';
+import { adminOf } from './admin-access.ts';
+import { ReaderEnrolledSchema, ReaderEnrollmentBody, ReaderSchema } from './admin.schemas.ts';
+
+interface ReaderRoutesOptions {
+  services: Services;
+  reader: () => { reader: DeskReader; kioskId: number } | undefined;
+}
+
+/** Badge enrollment at the desk reader this server drives (`tapin serve --reader`, or the kiosk app). */
+export const adminReaderRoutes: FastifyPluginAsyncTypebox<ReaderRoutesOptions> = async (app, { services, reader }) => {
+  const tags = ['admin: desk reader'];
+
+  app.get('/admin/reader', { schema: { tags, summary: 'Whether a desk reader is attached, and its state', response: { 200: ReaderSchema, ...errors(401, 403) } } }, async () => {
+    const attached = reader();
+    return { attached: attached !== undefined, kioskId: attached?.kioskId ?? null, state: attached?.reader.state ?? null };
+  });
+
+  app.post(
+    '/admin/reader/enrollments',
+    {
+      schema: {
+        tags,
+        summary: 'Waits for the next badge on the desk reader and enrolls it (for a user, or a new one), optionally writing a secret onto it',
+        description: 'Answers once a badge was tapped (201), or 409 NO_BADGE_TAPPED after timeoutSeconds (default 60). Closing the request cancels the wait.',
+        body: ReaderEnrollmentBody,
+        response: { 201: ReaderEnrolledSchema, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const attached = reader();
+      if (!attached) throw new AppError('READER_NOT_ATTACHED', 'no desk reader is attached to this server (tapin serve --reader)');
+      // The administrator may leave before any badge comes: stop waiting then, or the next tap at the kiosk would be taken.
+      const gone = new AbortController();
+      const onClose = () => {
+        if (!reply.sent) gone.abort();
+      };
+      reply.raw.once('close', onClose);
+      try {
+        const { userId, newUser, withSecret, label, timeoutSeconds } = request.body;
+        const enrolled = await enrollAtReader(
+          attached.reader,
+          services,
+          { userId, newUser, withSecret, label, timeoutMs: (timeoutSeconds ?? 60) * 1000, signal: gone.signal },
+          adminOf(request).actor,
+        );
+        return reply.code(201).send({ badge: { id: enrolled.id, uid: enrolled.uid }, user: enrolled.user, secretWritten: enrolled.secretWritten });
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    },
+  );
+};

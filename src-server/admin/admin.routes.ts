@@ -1,0 +1,58 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Deps } from '../deps.ts';
+import { bearerToken } from '../http/bearer.ts';
+import { errors } from '../http/schemas.ts';
+import type { DeskReader } from '../reader/desk-reader.ts';
+import type { Services } from '../services.ts';
+import { adminAccess, adminOf } from './admin-access.ts';
+import { adminAuditRoutes } from './admin-audit.routes.ts';
+import { adminDirectoryRoutes } from './admin-directory.routes.ts';
+import { adminReaderRoutes } from './admin-reader.routes.ts';
+import { AdminSessionSchema, PinBody } from './admin.schemas.ts';
+
+export interface AdminRoutesOptions {
+  deps: Deps;
+  services: Services;
+  /** The desk reader this server drives, if any, and the kiosk it is attached to. */
+  reader: () => { reader: DeskReader; kioskId: number } | undefined;
+}
+
+/** Every route that needs no step-up even though it is not a read. */
+const NO_STEP_UP = new Set(['/admin/step-up']);
+
+/**
+ * `/api/v1/admin/…`: an administrator's access token for everything (401 without a live one, 403 for
+ * anyone else), and for every change a PIN entered in the last five minutes (403 STEP_UP_REQUIRED).
+ */
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { deps, services, reader }) => {
+  const access = adminAccess(deps, services);
+  app.decorateRequest('admin', null);
+  app.addHook('preHandler', async (request) => {
+    request.admin = await access.authenticate(bearerToken(request), request.ip);
+    const path = request.routeOptions.url?.replace(/^\/api\/v1/, '') ?? '';
+    if (request.method !== 'GET' && !NO_STEP_UP.has(path)) await access.requireStepUp(request.admin);
+  });
+
+  app.get(
+    '/admin/session',
+    { schema: { tags: ['admin'], summary: 'The administrator signed in, their PIN, and whether changes need the PIN again', response: { 200: AdminSessionSchema, ...errors(401, 403) } } },
+    async (request) => access.view(adminOf(request)),
+  );
+
+  app.post(
+    '/admin/step-up',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Confirms the PIN: changes are allowed for the next five minutes',
+        body: PinBody,
+        response: { 200: AdminSessionSchema, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => access.stepUp(adminOf(request), request.body.pin),
+  );
+
+  await app.register(adminDirectoryRoutes, { services });
+  await app.register(adminAuditRoutes, { deps });
+  await app.register(adminReaderRoutes, { services, reader });
+};

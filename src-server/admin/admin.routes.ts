@@ -27,7 +27,8 @@ const NO_STEP_UP = new Set(['/admin/step-up']);
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { deps, services, reader }) => {
   const access = adminAccess(deps, services);
   app.decorateRequest('admin', null);
-  app.addHook('preHandler', async (request) => {
+  // Before validation: who is asking matters before what they sent (401/403 rather than 400).
+  app.addHook('preValidation', async (request) => {
     request.admin = await access.authenticate(bearerToken(request), request.ip);
     const path = request.routeOptions.url?.replace(/^\/api\/v1/, '') ?? '';
     if (request.method !== 'GET' && !NO_STEP_UP.has(path)) await access.requireStepUp(request.admin);

@@ -54,6 +54,21 @@ describe('tapin user / badge / kiosk', () => {
     expect(JSON.parse(kiosk.stdout)).toEqual({ id: 1, key: expect.stringMatching(/^tk_[A-Za-z0-9_-]{43}$/) });
   });
 
+  it('sets a PIN read from standard input, never from the command line, and removes it', async () => {
+    await runCli(['user', 'add', '--name', 'Ada Lovelace', '--db', db]);
+    const set = await runCli(['user', 'pin', '1', '--db', db], {}, '2580\n');
+    expect(set).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(set.stdout)).toEqual({ id: 1, pinSet: true });
+    const weak = await runCli(['user', 'pin', '1', '--db', db], {}, '1234\n');
+    expect(weak).toMatchObject({ code: 2, stderr: 'tapin: this PIN is too easy to guess (repeated or consecutive digits); choose another\n' });
+    expect((await runCli(['user', 'pin', '1', '--db', db])).stderr).toMatch(/no PIN on standard input/);
+    expect((await runCli(['user', 'pin', '9', '--db', db], {}, '2580\n')).stderr).toMatch(/no user with id 9/);
+    expect(JSON.parse((await runCli(['user', 'pin', '1', '--clear', '--db', db])).stdout)).toEqual({ id: 1, pinSet: false });
+    const verified = await runCli(['audit', 'verify', '--db', db]);
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, rows: 3 });
+  });
+
   it.each([
     [['user', 'add', '--db', '<db>'], /--name is required/],
     [['user', 'add', '--name', 'X', '--role', 'root', '--db', '<db>'], /role must be one of user, admin/],

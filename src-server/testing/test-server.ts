@@ -74,7 +74,8 @@ export async function startTestServer(
       if (body !== undefined && !('content-type' in headers)) headers['content-type'] = 'application/json';
       const response = await fetch(`${url}${path}`, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
       const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      const json = response.headers.get('content-type')?.includes('json') ?? false;
+      return { status: response.status, body: text && json ? JSON.parse(text) : text || undefined };
     },
     async close() {
       await server.close();

@@ -18,7 +18,7 @@ export const adminReaderRoutes: FastifyPluginAsyncTypebox<ReaderRoutesOptions> =
 
   app.get('/admin/reader', { schema: { tags, summary: 'Whether a desk reader is attached, and its state', response: { 200: ReaderSchema, ...errors(401, 403) } } }, async () => {
     const attached = reader();
-    return { attached: attached !== undefined, kioskId: attached?.kioskId ?? null, state: attached?.reader.state ?? null };
+    return { attached: attached !== undefined, kioskId: attached?.kioskId ?? null, state: attached?.reader.state ?? null, enrolling: attached?.reader.capturing ?? false };
   });
 
   app.post(

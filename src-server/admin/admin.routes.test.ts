@@ -299,6 +299,13 @@ describe('the audit log', () => {
   });
 });
 
+describe('the desk reader', () => {
+  it('says when none is attached, and enrollment there answers 404 READER_NOT_ATTACHED', async () => {
+    expect((await api('/reader')).body).toEqual({ attached: false, kioskId: null, state: null, enrolling: false });
+    expect((await api('/reader/enrollments', { body: { userId: seed.user.id } })).body.error.code).toBe('READER_NOT_ATTACHED');
+  });
+});
+
 describe('junk', () => {
   it('never answers 5xx to any body on any admin route', async () => {
     const routes = await adminRoutes();

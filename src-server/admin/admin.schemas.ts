@@ -146,6 +146,8 @@ export const ReaderSchema = Type.Object({
   attached: Type.Boolean(),
   kioskId: Nullable(Type.Integer()),
   state: Nullable(Type.String()),
+  /** An enrollment is waiting for a badge on the reader. */
+  enrolling: Type.Boolean(),
 });
 
 export const ReaderEnrollmentBody = Type.Object({

@@ -199,6 +199,6 @@ describe('tapin cleanup', () => {
     await runCli(['kiosk', 'add', '--name', 'Lobby', '--db', db]);
     const result = await runCli(['cleanup', '--db', db]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ expiredSessions: 0, deletedLoginSessions: 0, deletedAccessSessions: 0 });
+    expect(JSON.parse(result.stdout)).toEqual({ expiredSessions: 0, deletedLoginSessions: 0, deletedAccessSessions: 0, prunedAuditRows: 0 });
   });
 });

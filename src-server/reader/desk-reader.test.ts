@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLoginSession, startTestServer, type Seed, type TestServer } from '../testing/test-server.ts';
+import { createLoginSession, signIn as signInAt, startTestServer, type Seed, type TestServer } from '../testing/test-server.ts';
 import { Pcscd, pcscMissing } from '../testing/pcscd.ts';
 import { VirtualCard } from '../testing/virtual-card.ts';
 import WebSocket from 'ws';
@@ -45,7 +45,7 @@ describe.skipIf(pcscMissing)('the desk reader on a real PC/SC stack', () => {
     await watcher.next((m) => m.status === 'pending');
     expect(await tap(new VirtualCard({ uid: '04A1B2C3D4E5F6' }))).toBe('accepted');
     await watcher.next((m) => m.status === 'authenticated');
-    const audit = await t.server.deps.db.selectFrom('audit_log').select(['outcome', 'source', 'login_session_id']).execute();
+    const audit = await t.server.deps.db.selectFrom('audit_log').select(['outcome', 'source', 'login_session_id']).where('event', 'like', 'login.%').execute();
     expect(audit).toEqual([{ outcome: 'success', source: 'desk-reader', login_session_id: session.id }]);
     watcher.socket.close();
   });
@@ -58,7 +58,7 @@ describe.skipIf(pcscMissing)('the desk reader on a real PC/SC stack', () => {
     expect(await tap(new VirtualCard({ uid: '04DEADBEEF0001' }))).toBe('rejected');
     const row = await t.server.deps.db.selectFrom('login_sessions').select(['status', 'rejected_badges']).where('id', '=', session.id).executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'pending', rejected_badges: 2 });
-    const reasons = await t.server.deps.db.selectFrom('audit_log').select(['reason', 'source']).orderBy('id').execute();
+    const reasons = await t.server.deps.db.selectFrom('audit_log').select(['reason', 'source']).where('event', 'like', 'login.%').orderBy('id').execute();
     expect(reasons).toEqual([
       { reason: 'unknown_badge', source: 'desk-reader' },
       { reason: 'revoked_badge', source: 'desk-reader' },
@@ -161,6 +161,76 @@ describe.skipIf(pcscMissing)('the desk reader on a real PC/SC stack', () => {
     const outcome = tap(new VirtualCard({ uid: '04A1B2C3D4E5F6' }));
     await expect(enrolled).rejects.toMatchObject({ code: 'BADGE_ALREADY_ENROLLED' });
     expect(await outcome).toBe('rejected');
+  });
+
+  describe('enrollment from the admin console (HTTP)', () => {
+    let admin: string;
+    const enroll = (body: unknown, signal?: AbortSignal) =>
+      fetch(`${t.url}/api/v1/admin/reader/enrollments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal,
+      });
+    const readerInfo = async () => (await t.api('/api/v1/admin/reader', { token: admin })).body;
+
+    beforeEach(async () => {
+      await t.server.services.users.setPin(seed.secretUser.id, '4826', { userId: null, source: 'cli' });
+      admin = await signInAt(t, seed.kioskKey, { uid: seed.secretUser.uid, secret: seed.secretUser.secret }, '4826');
+    });
+
+    it('waits for the tap, creates the new user only then, and writes the secret the badge then signs in with', async () => {
+      expect(await readerInfo()).toEqual({ attached: true, kioskId: seed.kioskId, state: 'ready', enrolling: false });
+      const answer = enroll({ newUser: { displayName: 'Mary Jackson' }, withSecret: true, label: 'desk 4' });
+      await expect.poll(async () => (await readerInfo()).enrolling).toBe(true);
+      expect(await t.server.deps.db.selectFrom('users').select('id').where('display_name', '=', 'Mary Jackson').executeTakeFirst()).toBeUndefined();
+      const card = new VirtualCard({ uid: '04AB0000000042' });
+      expect(await tap(card)).toBe('accepted');
+      const response = await answer;
+      expect(response.status).toBe(201);
+      const body = (await response.json()) as { badge: { id: number; uid: string }; user: { id: number; displayName: string }; secretWritten: boolean };
+      expect(body).toMatchObject({ badge: { uid: '04AB0000000042' }, user: { displayName: 'Mary Jackson', role: 'user' }, secretWritten: true });
+      const audit = await t.server.deps.db.selectFrom('audit_log').select(['event', 'actor_user_id']).where('event', 'in', ['user.create', 'badge.enroll']).where('source', '=', 'admin').execute();
+      expect(audit).toEqual([
+        { event: 'user.create', actor_user_id: seed.secretUser.id },
+        { event: 'badge.enroll', actor_user_id: seed.secretUser.id },
+      ]);
+      await createLoginSession(t, seed.kioskKey);
+      expect(await tap(card)).toBe('accepted');
+    });
+
+    it('shows the holder of a badge already enrolled, and stops waiting when the administrator leaves', async () => {
+      const refused = enroll({ userId: seed.user.id });
+      await expect.poll(async () => (await readerInfo()).enrolling).toBe(true);
+      expect(await tap(new VirtualCard({ uid: '04112233445566' }))).toBe('rejected');
+      const answer = await refused;
+      expect(answer.status).toBe(409);
+      expect(((await answer.json()) as { error: { message: string } }).error.message).toBe('badge 04112233445566 is already enrolled (Katherine Johnson); revoke it first');
+
+      const leaving = new AbortController();
+      const abandoned = enroll({ newUser: { displayName: 'Nobody' } }, leaving.signal).catch(() => 'aborted');
+      await expect.poll(async () => (await readerInfo()).enrolling).toBe(true);
+      leaving.abort();
+      expect(await abandoned).toBe('aborted');
+      await expect.poll(async () => (await readerInfo()).enrolling).toBe(false);
+      // The next tap is a sign-in again, not an enrollment.
+      await createLoginSession(t, seed.kioskKey);
+      expect(await tap(new VirtualCard({ uid: '04A1B2C3D4E5F6' }))).toBe('accepted');
+      expect(await t.server.deps.db.selectFrom('users').select('id').where('display_name', '=', 'Nobody').executeTakeFirst()).toBeUndefined();
+    });
+
+    it('refuses a second enrollment while one waits, and junk before waiting at all', async () => {
+      const first = enroll({ userId: seed.user.id, timeoutSeconds: 5 });
+      await expect.poll(async () => (await readerInfo()).enrolling).toBe(true);
+      const second = await enroll({ userId: seed.user.id });
+      expect(second.status).toBe(409);
+      expect(((await second.json()) as { error: { code: string } }).error.code).toBe('READER_BUSY');
+      expect((await first).status).toBe(409);
+      for (const body of [{}, { userId: 1, newUser: { displayName: 'x' } }, { userId: 999 }, { newUser: { displayName: ' ' } }]) {
+        expect((await enroll(body)).status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+      }
+      expect((await readerInfo()).enrolling).toBe(false);
+    }, 15_000);
   });
 
   it('makes the first badge tapped on a fresh install the administrator, once', async () => {

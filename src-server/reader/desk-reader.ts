@@ -27,6 +27,8 @@ export interface CapturedTap {
 
 export interface DeskReader {
   readonly state: DeskReaderState;
+  /** True while an enrollment waits for the next tap. */
+  readonly capturing: boolean;
   /**
    * The next badge tapped, for enrollment rather than for signing in. Rejects with NO_BADGE_TAPPED
    * after `timeoutMs` or when `signal` aborts (the admin left), READER_BUSY while another waits.
@@ -127,6 +129,9 @@ export function startDeskReader(options: DeskReaderOptions): DeskReader {
   return {
     get state() {
       return state;
+    },
+    get capturing() {
+      return capture !== undefined;
     },
     events,
     captureNextTap(timeoutMs, signal) {

@@ -1,9 +1,11 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { isAppError } from '../src-server/errors.ts';
+import { callInProcess } from '../src-server/http/in-process.ts';
 import type { TapinServer } from '../src-server/http/app.ts';
 import { kioskChannel, loginSessionChannel } from '../src-server/realtime/event-bus.ts';
 import type { DeskReader } from '../src-server/reader/desk-reader.ts';
 import { enrollFirstAdministrator, needsFirstAdministrator } from '../src-server/reader/first-administrator.ts';
+import type { LoginSessionView } from '../src-server/sessions/login-session.view.ts';
 import { IPC, type IpcResult } from './ipc.ts';
 
 /**
@@ -43,6 +45,7 @@ export function registerIpcHandlers(
   const send = (contents: WebContents, subscription: number, event: unknown) => {
     if (!contents.isDestroyed()) contents.send(IPC.event, { subscription, event });
   };
+  const toUpdate = (view: LoginSessionView) => ({ status: view.status, expiresAt: view.expiresAt, ...(view.pinRequired ? { pinRequired: true } : {}) });
   const keyOf = (contents: WebContents, subscription: number) => `${contents.id}:${subscription}`;
 
   handle(IPC.kioskInfo, async () => {
@@ -59,6 +62,12 @@ export function registerIpcHandlers(
     return null;
   });
 
+  // The console's calls go through the very HTTP routes, in-process: same guard, schemas and audit.
+  ipcMain.handle(IPC.userRequest, (event, method: string, path: string, accessToken: string, body?: unknown): Promise<IpcResult<unknown>> => {
+    trusted(event);
+    return callInProcess(server.app, String(method), String(path), String(accessToken), body);
+  });
+
   handle(IPC.firstRunNeeded, () => needsFirstAdministrator(deps.db));
   handle(IPC.claimFirstRun, async () => {
     await enrollFirstAdministrator(reader, deps.db, services);
@@ -69,14 +78,14 @@ export function registerIpcHandlers(
     trusted(event);
     const contents = event.sender;
     const unsubscribe = deps.bus.subscribe(loginSessionChannel(id), (update) => {
-      if (update.type === 'status') send(contents, subscription, { type: 'status', update: { status: update.session.status, expiresAt: update.session.expiresAt } });
+      if (update.type === 'status') send(contents, subscription, { type: 'status', update: toUpdate(update.session) });
       else send(contents, subscription, { type: 'rejected', remainingAttempts: update.remainingAttempts });
     });
     watches.set(keyOf(contents, subscription), unsubscribe);
     try {
       const view = await services.loginSessions.watch(id, kioskSecret);
       send(contents, subscription, { type: 'connection', online: true });
-      send(contents, subscription, { type: 'status', update: { status: view.status, expiresAt: view.expiresAt } });
+      send(contents, subscription, { type: 'status', update: toUpdate(view) });
     } catch {
       send(contents, subscription, { type: 'status', update: { status: 'expired', expiresAt: new Date().toISOString() } });
     }

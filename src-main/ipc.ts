@@ -4,6 +4,7 @@ export const IPC = {
   createSession: 'tapin:create-session',
   exchange: 'tapin:exchange',
   logout: 'tapin:logout',
+  userRequest: 'tapin:user-request',
   watchSession: 'tapin:watch-session',
   watchKiosk: 'tapin:watch-kiosk',
   unwatch: 'tapin:unwatch',

@@ -25,6 +25,7 @@ const api: ElectronKioskApi = {
   createSession: () => ipcRenderer.invoke(IPC.createSession),
   exchange: (id, kioskSecret, pin) => ipcRenderer.invoke(IPC.exchange, id, kioskSecret, pin),
   logout: (accessToken) => ipcRenderer.invoke(IPC.logout, accessToken),
+  userRequest: (method, path, accessToken, body) => ipcRenderer.invoke(IPC.userRequest, method, path, accessToken, body),
   watchSession: (id, kioskSecret, onEvent) => watch(IPC.watchSession, onEvent, id, kioskSecret),
   watchKiosk: (onEvent) => watch(IPC.watchKiosk, onEvent),
   firstRunNeeded: () => ipcRenderer.invoke(IPC.firstRunNeeded),

@@ -13,7 +13,9 @@ const isLoopbackAddress = (address: string | undefined) =>
  */
 export function installPhoneOnlyOffLoopback(app: FastifyInstance, isLocal: (address: string | undefined) => boolean = isLoopbackAddress): void {
   app.addHook('onRequest', async (request, reply) => {
-    if (isLocal(request.socket.localAddress)) return;
+    // No local address: an in-process request (`app.inject`, the kiosk app's IPC), never from the network.
+    const local = request.socket.localAddress;
+    if (local === undefined || isLocal(local)) return;
     if (PHONE_ROUTES.some((route) => route.test(request.url))) return;
     return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
   });

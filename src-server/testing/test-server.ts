@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import { defaultConfig, type ServerConfig } from '../config.ts';
-import { buildServer, type TapinServer } from '../http/app.ts';
+import { buildServer, type BuildOptions, type TapinServer } from '../http/app.ts';
 
 export interface TestServer {
   url: string;
@@ -33,7 +33,7 @@ export interface Seed {
 /** A real TapIn server on a random loopback port over a fresh SQLite file in a temp folder. */
 export async function startTestServer(
   overrides: Partial<ServerConfig> = {},
-  options: { clock?: Clock; dir?: string; cleanupSchedule?: boolean } = {},
+  options: { clock?: Clock; dir?: string; cleanupSchedule?: boolean; phoneOnlyOffLoopback?: BuildOptions['phoneOnlyOffLoopback'] } = {},
 ): Promise<TestServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'tapin-test-'));
   const config: ServerConfig = {
@@ -44,7 +44,11 @@ export async function startTestServer(
     rateLimit: { max: 10_000, windowMs: 60_000 },
     ...overrides,
   };
-  const server = await buildServer(config, { clock: options.clock, cleanupSchedule: options.cleanupSchedule ?? false });
+  const server = await buildServer(config, {
+    clock: options.clock,
+    cleanupSchedule: options.cleanupSchedule ?? false,
+    phoneOnlyOffLoopback: options.phoneOnlyOffLoopback,
+  });
   const url = await server.listen();
 
   return {

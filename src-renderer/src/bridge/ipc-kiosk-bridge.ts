@@ -1,4 +1,4 @@
-import { ApiError, type KioskBridge, type KioskEvent, type KioskInfo, type LoginSession, type SignedIn, type WatchEvent } from './types.ts';
+import { ApiError, type HttpMethod, type KioskBridge, type KioskEvent, type KioskInfo, type LoginSession, type SignedIn, type WatchEvent } from './types.ts';
 
 /** An answer from the main process: a value, or an API error with its stable code. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; code: string; status: number; message: string };
@@ -9,6 +9,7 @@ export interface ElectronKioskApi {
   createSession(): Promise<IpcResult<LoginSession>>;
   exchange(id: string, kioskSecret: string, pin?: string): Promise<IpcResult<SignedIn>>;
   logout(accessToken: string): Promise<IpcResult<null>>;
+  userRequest(method: HttpMethod, path: string, accessToken: string, body?: unknown): Promise<IpcResult<unknown>>;
   watchSession(id: string, kioskSecret: string, onEvent: (event: WatchEvent) => void): () => void;
   watchKiosk(onEvent: (event: KioskEvent) => void): () => void;
   firstRunNeeded(): Promise<IpcResult<boolean>>;
@@ -36,6 +37,9 @@ export function ipcKioskBridge(api: ElectronKioskApi): KioskBridge {
     exchange: (session, pin) => unwrap(api.exchange(session.id, session.kioskSecret, pin)),
     logout: async (accessToken) => {
       await unwrap(api.logout(accessToken));
+    },
+    user: {
+      request: (method, path, accessToken, body) => unwrap(api.userRequest(method, path, accessToken, body)),
     },
     watchSession: (session, onEvent) => api.watchSession(session.id, session.kioskSecret, onEvent),
     watchKiosk: (onEvent) => api.watchKiosk(onEvent),

@@ -18,6 +18,8 @@ export interface LoginSession {
 export interface SessionUpdate {
   status: LoginSessionStatus;
   expiresAt: string;
+  /** The badge's holder must type their PIN on this screen before the exchange. */
+  pinRequired?: boolean;
 }
 
 export interface User {
@@ -55,6 +57,16 @@ export class ApiError extends Error {
   }
 }
 
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/**
+ * A call to `/api/v1/<path>` with a user's access token: the JSON answer (text for CSV, undefined for
+ * 204), or an ApiError. Over fetch in a browser, over IPC into the embedded server in Electron.
+ */
+export interface UserTransport {
+  request(method: HttpMethod, path: string, accessToken: string, body?: unknown): Promise<unknown>;
+}
+
 /**
  * Everything the kiosk screen asks of the outside world. The browser uses fetch + WebSocket
  * (web-kiosk-bridge.ts); the Electron app will implement the same over IPC. No component knows which.
@@ -69,6 +81,8 @@ export interface KioskBridge {
   watchKiosk(onEvent: (event: KioskEvent) => void): () => void;
   exchange(session: LoginSession, pin?: string): Promise<SignedIn>;
   logout(accessToken: string): Promise<void>;
+  /** The signed-in user's own calls (`/api/v1/me/…`, and `/api/v1/admin/…` for administrators). */
+  user: UserTransport;
   /** Only in the local Electron kiosk: make the next badge tapped on its reader the administrator's. */
   firstRun?: {
     needed(): Promise<boolean>;

@@ -16,6 +16,7 @@ async function call<T>(doFetch: typeof fetch, url: string, init: RequestInit & {
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   const response = await doFetch(url, { ...init, headers });
   if (response.status === 204) return undefined as T;
+  if (response.ok && response.headers.get('content-type')?.startsWith('text/')) return (await response.text()) as T;
   const body = (await response.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
   if (!response.ok) throw new ApiError(body?.error?.code ?? 'HTTP_ERROR', response.status, body?.error?.message ?? response.statusText);
   return body as T;
@@ -42,6 +43,11 @@ export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
 
     logout: async (accessToken) => {
       await call<unknown>(doFetch, `${api}/logout`, { method: 'POST', token: accessToken });
+    },
+
+    user: {
+      request: (method, path, accessToken, body) =>
+        call<unknown>(doFetch, `${api}/${path}`, { method, token: accessToken, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
     },
 
     watchKiosk(onEvent) {
@@ -112,11 +118,13 @@ export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
         socket = ws;
         ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', kioskSecret: session.kioskSecret }));
         ws.onmessage = (message) => {
-          const data = JSON.parse(String(message.data)) as { type: string; status?: SessionUpdate['status']; expiresAt?: string; remainingAttempts?: number };
+          const data = JSON.parse(String(message.data)) as { type: string; status?: SessionUpdate['status']; expiresAt?: string; pinRequired?: boolean; remainingAttempts?: number };
           attempt = 0;
           stopPolling();
           setOnline(true);
-          if (data.type === 'status' && data.status && data.expiresAt) onEvent({ type: 'status', update: { status: data.status, expiresAt: data.expiresAt } });
+          if (data.type === 'status' && data.status && data.expiresAt) {
+            onEvent({ type: 'status', update: { status: data.status, expiresAt: data.expiresAt, ...(data.pinRequired ? { pinRequired: true } : {}) } });
+          }
           if (data.type === 'rejected') onEvent({ type: 'rejected', remainingAttempts: data.remainingAttempts ?? 0 });
         };
         ws.onclose = (event) => {

@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+
+export type InProcessAnswer = { ok: true; value: unknown } | { ok: false; code: string; status: number; message: string };
+
+// A signed-in user's own routes: their PIN, and the admin API (which checks the role itself).
+const USER_PATHS = /^(me\/pin|admin\/[A-Za-z0-9_.\-/]*)(\?[A-Za-z0-9_.\-=&%:+]*)?$/;
+
+/**
+ * Runs a user's API call inside the process, through every hook, schema and rule of the HTTP route,
+ * without a socket: how the kiosk app's window reaches the admin API over IPC. Only the user's own
+ * routes are reachable this way; the answer is the JSON (or text) body or the API's error.
+ */
+export async function callInProcess(app: FastifyInstance, method: string, path: string, accessToken: string, body?: unknown): Promise<InProcessAnswer> {
+  if (!USER_PATHS.test(path) || path.includes('..') || !['GET', 'POST', 'PATCH', 'PUT', 'DELETE'].includes(method)) {
+    return { ok: false, code: 'NOT_FOUND', status: 404, message: `no route ${method} /api/v1/${path.slice(0, 80)}` };
+  }
+  const response = await app.inject({
+    method: method as 'GET',
+    url: `/api/v1/${path}`,
+    headers: { authorization: `Bearer ${accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+  });
+  const json = response.headers['content-type']?.toString().includes('json') ?? false;
+  if (response.statusCode >= 400) {
+    const error = (json ? (response.json() as { error?: { code?: string; message?: string } }) : {}).error;
+    return { ok: false, code: error?.code ?? 'HTTP_ERROR', status: response.statusCode, message: error?.message ?? response.statusMessage };
+  }
+  if (response.statusCode === 204 || response.body === '') return { ok: true, value: null };
+  return { ok: true, value: json ? response.json() : response.body };
+}

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { AppError } from '../errors.ts';
 import { errors } from '../http/schemas.ts';
 import type { DeskReader } from '../reader/desk-reader.ts';
@@ -15,6 +16,8 @@ interface ReaderRoutesOptions {
 /** Badge enrollment at the desk reader this server drives (`tapin serve --reader`, or the kiosk app). */
 export const adminReaderRoutes: FastifyPluginAsyncTypebox<ReaderRoutesOptions> = async (app, { services, reader }) => {
   const tags = ['admin: desk reader'];
+  // The enrollment waiting for a tap, so that the console can call it off.
+  let waiting: AbortController | undefined;
 
   app.get('/admin/reader', { schema: { tags, summary: 'Whether a desk reader is attached, and its state', response: { 200: ReaderSchema, ...errors(401, 403) } } }, async () => {
     const attached = reader();
@@ -41,6 +44,7 @@ export const adminReaderRoutes: FastifyPluginAsyncTypebox<ReaderRoutesOptions> =
         if (!reply.sent) gone.abort();
       };
       reply.raw.once('close', onClose);
+      waiting = gone;
       try {
         const { userId, newUser, withSecret, label, timeoutSeconds } = request.body;
         const enrolled = await enrollAtReader(
@@ -52,7 +56,23 @@ export const adminReaderRoutes: FastifyPluginAsyncTypebox<ReaderRoutesOptions> =
         return reply.code(201).send({ badge: { id: enrolled.id, uid: enrolled.uid }, user: enrolled.user, secretWritten: enrolled.secretWritten });
       } finally {
         reply.raw.off('close', onClose);
+        if (waiting === gone) waiting = undefined;
       }
+    },
+  );
+
+  app.delete(
+    '/admin/reader/enrollments',
+    {
+      schema: {
+        tags,
+        summary: 'Calls off the enrollment waiting for a tap (it then answers 409 NO_BADGE_TAPPED)',
+        response: { 204: Type.Null(), ...errors(401, 403) },
+      },
+    },
+    async (_request, reply) => {
+      waiting?.abort();
+      return reply.code(204).send(null);
     },
   );
 };

@@ -17,8 +17,8 @@ export interface AdminRoutesOptions {
   reader: () => { reader: DeskReader; kioskId: number } | undefined;
 }
 
-/** Every route that needs no step-up even though it is not a read. */
-const NO_STEP_UP = new Set(['/admin/step-up']);
+/** The routes that need no step-up though they are not reads: giving the PIN, and calling off a wait. */
+const NO_STEP_UP = new Set(['POST /admin/step-up', 'DELETE /admin/reader/enrollments']);
 
 /**
  * `/api/v1/admin/…`: an administrator's access token for everything (401 without a live one, 403 for
@@ -31,7 +31,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.addHook('preValidation', async (request) => {
     request.admin = await access.authenticate(bearerToken(request), request.ip);
     const path = request.routeOptions.url?.replace(/^\/api\/v1/, '') ?? '';
-    if (request.method !== 'GET' && !NO_STEP_UP.has(path)) await access.requireStepUp(request.admin);
+    if (request.method !== 'GET' && !NO_STEP_UP.has(`${request.method} ${path}`)) await access.requireStepUp(request.admin);
   });
 
   app.get(

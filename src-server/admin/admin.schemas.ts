@@ -114,8 +114,6 @@ export const AuditQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 64 })),
 });
 
-const Ref = (fields: Record<string, ReturnType<typeof Type.Integer> | ReturnType<typeof Nullable>>) => Nullable(Type.Object(fields));
-
 export const AuditItemSchema = Type.Object({
   id: Type.Integer(),
   at: IsoTime,
@@ -124,10 +122,10 @@ export const AuditItemSchema = Type.Object({
   reason: Nullable(Type.String()),
   source: Nullable(Type.String()),
   clientAddress: Nullable(Type.String()),
-  user: Ref({ id: Type.Integer(), displayName: Nullable(Type.String()) }),
-  kiosk: Ref({ id: Type.Integer(), name: Nullable(Type.String()) }),
-  badge: Ref({ id: Nullable(Type.Integer()), uid: Nullable(Type.String()) }),
-  actor: Ref({ id: Type.Integer(), displayName: Nullable(Type.String()) }),
+  user: Nullable(Type.Object({ id: Type.Integer(), displayName: Nullable(Type.String()) })),
+  kiosk: Nullable(Type.Object({ id: Type.Integer(), name: Nullable(Type.String()) })),
+  badge: Nullable(Type.Object({ id: Nullable(Type.Integer()), uid: Nullable(Type.String()) })),
+  actor: Nullable(Type.Object({ id: Type.Integer(), displayName: Nullable(Type.String()) })),
   loginSessionId: Nullable(Type.String()),
   details: Nullable(Type.Record(Type.String(), Type.Unknown())),
 });

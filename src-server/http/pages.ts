@@ -6,7 +6,8 @@ import type { FastifyPluginAsync } from 'fastify';
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
 
-const PAGES: Record<string, string> = { '/kiosk': 'kiosk.html', '/m': 'm.html' };
+// The admin console is the kiosk app in its admin mode (it signs in the same way, then opens the console).
+const PAGES: Record<string, string> = { '/kiosk': 'kiosk.html', '/admin': 'kiosk.html', '/m': 'm.html' };
 
 /** Serves the built React pages (`npm run build`, run by `npm install` too) and their assets. */
 export const pageRoutes: FastifyPluginAsync<{ rendererDir: string }> = async (app, { rendererDir }) => {

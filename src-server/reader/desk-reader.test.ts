@@ -213,6 +213,13 @@ describe.skipIf(pcscMissing)('the desk reader on a real PC/SC stack', () => {
       leaving.abort();
       expect(await abandoned).toBe('aborted');
       await expect.poll(async () => (await readerInfo()).enrolling).toBe(false);
+
+      // Called off from the console (the kiosk app cannot abort its in-process request).
+      const calledOff = enroll({ newUser: { displayName: 'Nobody' } });
+      await expect.poll(async () => (await readerInfo()).enrolling).toBe(true);
+      expect((await t.api('/api/v1/admin/reader/enrollments', { method: 'DELETE', token: admin })).status).toBe(204);
+      expect((await calledOff).status).toBe(409);
+      expect((await readerInfo()).enrolling).toBe(false);
       // The next tap is a sign-in again, not an enrollment.
       await createLoginSession(t, seed.kioskKey);
       expect(await tap(new VirtualCard({ uid: '04A1B2C3D4E5F6' }))).toBe('accepted');

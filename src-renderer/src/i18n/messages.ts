@@ -1,4 +1,6 @@
-const en = {
+import { adminEn, adminFr } from './admin-messages.ts';
+
+const base = {
   'lang.switch': 'Français',
   'kiosk.title': 'Sign in',
   'kiosk.instructions': 'Scan the code with your phone, then hold your badge to it — or tap your badge on the reader.',
@@ -51,9 +53,12 @@ const en = {
   'phone.tryAgain': 'Try again',
 } as const;
 
+const en = { ...base, ...adminEn };
+
 export type MessageKey = keyof typeof en;
 
 const fr: Record<MessageKey, string> = {
+  ...adminFr,
   'lang.switch': 'English',
   'kiosk.title': 'Connexion',
   'kiosk.instructions': 'Scannez le code avec votre téléphone, puis approchez-y votre badge — ou posez votre badge sur le lecteur.',

@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useReducer } from 'react';
+import { useCallback, useEffect, useReducer, useState } from 'react';
 import { reconnectDelay } from '../bridge/backoff.ts';
 import { ApiError, type KioskBridge, type LoginSession, type ReaderState } from '../bridge/types.ts';
 import { LanguageSwitch, useI18n } from '../i18n/i18n.tsx';
 import { useNow } from '../use-now.ts';
+import { AdminConsole } from '../admin/AdminConsole.tsx';
+import { PinPad } from '../pin/PinPad.tsx';
 import { Dashboard } from './Dashboard.tsx';
 import { followedSession, initialKioskState, kioskReducer, renewalDelay, type KioskAction } from './kiosk-machine.ts';
 import { QrCode } from './QrCode.tsx';
@@ -34,7 +36,13 @@ function useSessionFactory(bridge: KioskBridge | undefined, dispatch: (action: K
   );
 }
 
-export function KioskApp({ bridge }: { bridge: KioskBridge | undefined }) {
+/**
+ * The kiosk screen; `mode="admin"` is the same app as the browser's admin console (`/admin`): after
+ * sign-in an administrator lands straight in the console, anyone else is told it is not for them.
+ */
+export function KioskApp({ bridge, mode = 'kiosk' }: { bridge: KioskBridge | undefined; mode?: 'kiosk' | 'admin' }) {
+  const { t } = useI18n();
+  const adminOnly = mode === 'admin';
   const [state, dispatch] = useReducer(kioskReducer, bridge ? initialKioskState : { ...initialKioskState, screen: { name: 'unregistered' } });
   const { screen, info } = state;
   const newSession = useSessionFactory(bridge, dispatch);
@@ -117,14 +125,39 @@ export function KioskApp({ bridge }: { bridge: KioskBridge | undefined }) {
     };
   }, [screen.name === 'qr' ? screen.session.id : undefined, newSession]);
 
-  // Authenticated: trade the session for the user's access token, once.
+  // Authenticated: trade the session for the user's access token, once (or ask for the PIN first).
   useEffect(() => {
     if (!bridge || screen.name !== 'signingIn') return;
-    bridge.exchange(screen.session).then(
+    const { session } = screen;
+    bridge.exchange(session).then(
       (signedIn) => dispatch({ type: 'signedIn', signedIn }),
-      () => dispatch({ type: 'failed' }),
+      (error: unknown) => dispatch(error instanceof ApiError && error.code === 'PIN_REQUIRED' ? { type: 'pinNeeded', sessionId: session.id } : { type: 'failed' }),
     );
   }, [bridge, screen.name]);
+
+  const [checkingPin, setCheckingPin] = useState(false);
+  const submitPin = useCallback(
+    (pin: string) => {
+      if (!bridge || screen.name !== 'pin') return;
+      setCheckingPin(true);
+      bridge
+        .exchange(screen.session, pin)
+        .then(
+          (signedIn) => dispatch({ type: 'signedIn', signedIn }),
+          (error: unknown) => {
+            const code = error instanceof ApiError ? error.code : '';
+            if (code === 'PIN_REJECTED') return dispatch({ type: 'pinRejected' });
+            if (code === 'PIN_LOCKED') {
+              dispatch({ type: 'pinLocked' });
+              return setTimeout(() => dispatch({ type: 'failed' }), 6_000);
+            }
+            dispatch({ type: 'failed' });
+          },
+        )
+        .finally(() => setCheckingPin(false));
+    },
+    [bridge, screen],
+  );
 
   // First run: wait for the administrator's badge on the reader (claim resolves once it is enrolled).
   useEffect(() => {
@@ -168,7 +201,31 @@ export function KioskApp({ bridge }: { bridge: KioskBridge | undefined }) {
         />
       )}
       {(screen.name === 'loading' || (screen.name === 'starting' && !info)) && <main className="qr-screen" aria-busy="true" />}
-      {signedIn && info && <Dashboard signedIn={signedIn} idleLockSeconds={info.settings.idleLockSeconds} onLogout={logout} />}
+      {screen.name === 'pin' && (
+        <main className="pin-screen">
+          <PinPad
+            title={t('pin.title')}
+            hint={t('pin.hint')}
+            busy={checkingPin || screen.problem === 'locked'}
+            problem={screen.problem === 'locked' ? t('pin.locked') : screen.problem === 'wrong' ? t('pin.wrong', { tries: screen.triesLeft }) : undefined}
+            onSubmit={submitPin}
+            onCancel={() => dispatch({ type: 'failed' })}
+          />
+        </main>
+      )}
+      {signedIn && info && bridge && screen.name === 'dashboard' && (
+        <Dashboard
+          signedIn={signedIn}
+          idleLockSeconds={info.settings.idleLockSeconds}
+          onLogout={logout}
+          notForYou={adminOnly && signedIn.user.role !== 'admin'}
+          onOpenConsole={signedIn.user.role === 'admin' && !adminOnly ? () => dispatch({ type: 'console', open: true }) : undefined}
+        >
+          {signedIn.user.role === 'admin' && (screen.console || adminOnly) ? (
+            <AdminConsole transport={bridge.user} signedIn={signedIn} onClose={adminOnly ? undefined : () => dispatch({ type: 'console', open: false })} />
+          ) : undefined}
+        </Dashboard>
+      )}
     </div>
   );
 }

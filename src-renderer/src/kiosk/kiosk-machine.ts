@@ -9,8 +9,13 @@ export type KioskScreen =
   | { name: 'firstRun' }
   | { name: 'qr'; session: LoginSession; remainingAttempts?: number }
   | { name: 'signingIn'; session: LoginSession }
-  /** `standby` is a login session kept waiting behind the dashboard: the desk reader's tap-over signs in through it. */
-  | { name: 'dashboard'; signedIn: SignedIn; standby?: LoginSession };
+  /** The badge was accepted and its holder has a PIN: typed here, never on the phone. */
+  | { name: 'pin'; session: LoginSession; triesLeft: number; problem?: 'wrong' | 'locked' }
+  /**
+   * `standby` is a login session kept waiting behind the dashboard: the desk reader's tap-over signs in
+   * through it. `console` shows an administrator the admin console in place of the dashboard.
+   */
+  | { name: 'dashboard'; signedIn: SignedIn; standby?: LoginSession; console?: boolean };
 
 export interface KioskState {
   screen: KioskScreen;
@@ -32,15 +37,24 @@ export type KioskAction =
   | { type: 'sessionStatus'; sessionId: string; update: SessionUpdate }
   | { type: 'badgeRejected'; sessionId: string; remainingAttempts: number }
   | { type: 'signedIn'; signedIn: SignedIn }
+  | { type: 'pinNeeded'; sessionId: string }
+  | { type: 'pinRejected' }
+  | { type: 'pinLocked' }
+  | { type: 'console'; open: boolean }
   | { type: 'failed' }
   | { type: 'signedOut' }
   | { type: 'connection'; online: boolean };
 
 export const initialKioskState: KioskState = { screen: { name: 'loading' }, online: true, reader: null };
 
+/** PIN tries one login session allows (API.md: the session expires after 5 wrong PINs). */
+export const PIN_TRIES = 5;
+
+const pinScreen = (session: LoginSession): KioskScreen => ({ name: 'pin', session, triesLeft: PIN_TRIES });
+
 /** The login session the kiosk is following on this screen, if any. */
 export function followedSession(screen: KioskScreen): LoginSession | undefined {
-  if (screen.name === 'qr' || screen.name === 'signingIn') return screen.session;
+  if (screen.name === 'qr' || screen.name === 'signingIn' || screen.name === 'pin') return screen.session;
   if (screen.name === 'dashboard') return screen.standby;
   return undefined;
 }
@@ -63,17 +77,20 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       return state.screen.name === 'dashboard' ? { ...state, screen: { ...state.screen, standby: action.session } } : state;
     case 'sessionStatus': {
       if (followedSession(state.screen)?.id !== action.sessionId) return state;
-      const { status } = action.update;
+      const { status, pinRequired } = action.update;
       if (state.screen.name === 'dashboard') {
         // The waiting session behind the dashboard: a badge on the reader signs in someone else (tap-over).
-        if (status === 'authenticated') return { ...state, screen: { name: 'signingIn', session: state.screen.standby as LoginSession } };
+        const standby = state.screen.standby as LoginSession;
+        if (status === 'authenticated') return { ...state, screen: pinRequired ? pinScreen(standby) : { name: 'signingIn', session: standby } };
         if (status === 'expired' || status === 'consumed') return { ...state, screen: { name: 'dashboard', signedIn: state.screen.signedIn } };
         return state;
       }
-      if (status === 'authenticated' && state.screen.name === 'qr') return { ...state, screen: { name: 'signingIn', session: state.screen.session } };
+      if (status === 'authenticated' && state.screen.name === 'qr') {
+        return { ...state, screen: pinRequired ? pinScreen(state.screen.session) : { name: 'signingIn', session: state.screen.session } };
+      }
       if (status === 'expired' || status === 'consumed') {
-        // Consumed here means another screen exchanged it; either way this code is spent.
-        return state.screen.name === 'signingIn' && status === 'consumed' ? state : { ...state, screen: { name: 'starting' } };
+        // Consumed here means another screen exchanged it (or this one, just now); either way this code is spent.
+        return (state.screen.name === 'signingIn' || state.screen.name === 'pin') && status === 'consumed' ? state : { ...state, screen: { name: 'starting' } };
       }
       return state;
     }
@@ -81,7 +98,18 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       if (state.screen.name !== 'qr' || state.screen.session.id !== action.sessionId) return state;
       return { ...state, screen: { ...state.screen, remainingAttempts: action.remainingAttempts } };
     case 'signedIn':
-      return state.screen.name === 'signingIn' ? { ...state, screen: { name: 'dashboard', signedIn: action.signedIn } } : state;
+      return state.screen.name === 'signingIn' || state.screen.name === 'pin' ? { ...state, screen: { name: 'dashboard', signedIn: action.signedIn } } : state;
+    case 'pinNeeded':
+      return state.screen.name === 'signingIn' && state.screen.session.id === action.sessionId ? { ...state, screen: pinScreen(state.screen.session) } : state;
+    case 'pinRejected': {
+      if (state.screen.name !== 'pin') return state;
+      const triesLeft = state.screen.triesLeft - 1;
+      return { ...state, screen: triesLeft > 0 ? { ...state.screen, triesLeft, problem: 'wrong' } : { name: 'starting' } };
+    }
+    case 'pinLocked':
+      return state.screen.name === 'pin' ? { ...state, screen: { ...state.screen, triesLeft: 0, problem: 'locked' } } : state;
+    case 'console':
+      return state.screen.name === 'dashboard' && state.screen.signedIn.user.role === 'admin' ? { ...state, screen: { ...state.screen, console: action.open } } : state;
     case 'failed':
       return { ...state, screen: { name: 'starting' } };
     case 'signedOut':

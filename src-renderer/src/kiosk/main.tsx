@@ -2,6 +2,7 @@ import { ipcKioskBridge } from '../bridge/ipc-kiosk-bridge.ts';
 import { webKioskBridge } from '../bridge/web-kiosk-bridge.ts';
 import { mount } from '../mount.tsx';
 import '../styles/kiosk.css';
+import '../styles/console.css';
 import { KioskApp } from './KioskApp.tsx';
 
 const KEY_STORAGE = 'tapin.kioskKey';
@@ -20,4 +21,5 @@ function kioskKey(): string | undefined {
 const electron = window.tapin?.kiosk;
 const key = electron ? undefined : kioskKey();
 const bridge = electron ? ipcKioskBridge(electron) : key ? webKioskBridge({ baseUrl: location.origin, kioskKey: key }) : undefined;
-mount(<KioskApp bridge={bridge} />);
+// `/admin` is this same app: an administrator signs in as at any kiosk, then lands in the console.
+mount(<KioskApp bridge={bridge} mode={location.pathname === '/admin' ? 'admin' : 'kiosk'} />);

@@ -1,0 +1,151 @@
+import { useEffect, useState } from 'react';
+import { useI18n } from '../i18n/i18n.tsx';
+import type { KioskSummary, RegisteredKiosk } from './admin-api.ts';
+import { useAction, useAdmin } from './admin-context.tsx';
+import { SortHeader, useDateTime, useSorted, useSortState } from './table.tsx';
+
+type KioskColumn = 'name' | 'location' | 'lastSeen' | 'status';
+
+/** Kiosks: who is signed in where, register (the key is shown once), rename, relocate, revoke. */
+export function KiosksPanel() {
+  const { t } = useI18n();
+  const { api, guarded, confirm } = useAdmin();
+  const dateTime = useDateTime();
+  const [kiosks, setKiosks] = useState<KioskSummary[]>([]);
+  const [registered, setRegistered] = useState<RegisteredKiosk | undefined>();
+  const [editing, setEditing] = useState<number | undefined>();
+  const { sort, onSort } = useSortState<KioskColumn>('name');
+  const action = useAction();
+  const reload = () => action.run(api.kiosks, setKiosks);
+  useEffect(() => {
+    void reload();
+  }, [api]);
+
+  const rows = useSorted(kiosks, sort, (kiosk, by) =>
+    by === 'name' ? kiosk.name : by === 'location' ? kiosk.location : by === 'lastSeen' ? kiosk.lastSeenAt : kiosk.revokedAt ? 1 : 0,
+  );
+  // Where this page is served over HTTP, the kiosk's own link (the Electron app's page is a file).
+  const kioskLink = (key: string) => (location.protocol.startsWith('http') ? `${location.origin}/kiosk#key=${key}` : undefined);
+
+  return (
+    <div className="panel">
+      <RegisterKiosk onRegistered={(kiosk) => (setRegistered(kiosk), void reload())} register={(input) => guarded(() => api.registerKiosk(input))} />
+      {registered && (
+        <div className="secret-once" role="status">
+          <p>{t('admin.kiosks.keyOnce', { name: registered.kiosk.name })}</p>
+          <code className="mono">{registered.key}</code>
+          {kioskLink(registered.key) && (
+            <p>
+              {t('admin.kiosks.openLink')} <code className="mono">{kioskLink(registered.key)}</code>
+            </p>
+          )}
+          <button type="button" className="secondary small" onClick={() => setRegistered(undefined)}>
+            {t('admin.kiosks.keyNoted')}
+          </button>
+        </div>
+      )}
+      {action.error && <p className="form-error" role="alert">{action.error}</p>}
+      <table className="data">
+        <thead>
+          <tr>
+            <SortHeader label={t('admin.kiosks.name')} column="name" sort={sort} onSort={onSort} />
+            <SortHeader label={t('admin.kiosks.location')} column="location" sort={sort} onSort={onSort} />
+            <th>{t('admin.kiosks.signedIn')}</th>
+            <SortHeader label={t('admin.kiosks.lastSeen')} column="lastSeen" sort={sort} onSort={onSort} />
+            <SortHeader label={t('admin.users.status')} column="status" sort={sort} onSort={onSort} />
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((kiosk) =>
+            editing === kiosk.id ? (
+              <EditKiosk
+                key={kiosk.id}
+                kiosk={kiosk}
+                onCancel={() => setEditing(undefined)}
+                onSave={(change) => action.run(() => guarded(() => api.updateKiosk(kiosk.id, change)), () => (setEditing(undefined), void reload()))}
+              />
+            ) : (
+              <tr key={kiosk.id} className={kiosk.revokedAt ? 'revoked' : undefined}>
+                <td>{kiosk.name}</td>
+                <td>{kiosk.location ?? ''}</td>
+                <td>{kiosk.signedIn?.displayName ?? ''}</td>
+                <td>{dateTime(kiosk.lastSeenAt)}</td>
+                <td>{kiosk.revokedAt ? <span className="pill bad">{t('admin.kiosks.revoked')}</span> : <span className="pill good">{t('admin.users.active')}</span>}</td>
+                <td className="row tight">
+                  {!kiosk.revokedAt && (
+                    <>
+                      <button type="button" className="secondary small" onClick={() => setEditing(kiosk.id)}>
+                        {t('admin.edit')}
+                      </button>
+                      <button
+                        type="button"
+                        className="danger small"
+                        onClick={async () => {
+                          if (await confirm(t('admin.kiosks.revokeConfirm', { name: kiosk.name }), t('admin.kiosks.revoke'))) {
+                            void action.run(() => guarded(() => api.revokeKiosk(kiosk.id)), () => void reload());
+                          }
+                        }}
+                      >
+                        {t('admin.kiosks.revoke')}
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ),
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function RegisterKiosk({ register, onRegistered }: { register(input: { name: string; location?: string }): Promise<RegisteredKiosk>; onRegistered(kiosk: RegisteredKiosk): void }) {
+  const { t } = useI18n();
+  const [name, setName] = useState('');
+  const [where, setWhere] = useState('');
+  const action = useAction();
+  return (
+    <form
+      className="toolbar"
+      aria-label={t('admin.kiosks.register')}
+      onSubmit={(event) => {
+        event.preventDefault();
+        void action.run(() => register({ name, ...(where.trim() ? { location: where } : {}) }), (kiosk) => (onRegistered(kiosk), setName(''), setWhere('')));
+      }}
+    >
+      <input aria-label={t('admin.kiosks.name')} placeholder={t('admin.kiosks.name')} value={name} maxLength={100} onChange={(e) => setName(e.target.value)} />
+      <input aria-label={t('admin.kiosks.location')} placeholder={t('admin.kiosks.location')} value={where} maxLength={100} onChange={(e) => setWhere(e.target.value)} />
+      <button type="submit" className="primary" disabled={action.busy || name.trim() === ''}>
+        {t('admin.kiosks.register')}
+      </button>
+      {action.error && <span className="form-error">{action.error}</span>}
+    </form>
+  );
+}
+
+function EditKiosk({ kiosk, onSave, onCancel }: { kiosk: KioskSummary; onSave(change: { name: string; location: string | null }): void; onCancel(): void }) {
+  const { t } = useI18n();
+  const [name, setName] = useState(kiosk.name);
+  const [where, setWhere] = useState(kiosk.location ?? '');
+  return (
+    <tr className="editing">
+      <td>
+        <input aria-label={t('admin.kiosks.name')} value={name} maxLength={100} onChange={(e) => setName(e.target.value)} />
+      </td>
+      <td>
+        <input aria-label={t('admin.kiosks.location')} value={where} maxLength={100} onChange={(e) => setWhere(e.target.value)} />
+      </td>
+      <td colSpan={3} />
+      <td className="row tight">
+        <button type="button" className="secondary small" onClick={onCancel}>
+          {t('admin.cancel')}
+        </button>
+        <button type="button" className="primary small" disabled={name.trim() === ''} onClick={() => onSave({ name, location: where.trim() ? where : null })}>
+          {t('admin.save')}
+        </button>
+      </td>
+    </tr>
+  );
+}

@@ -62,4 +62,48 @@ describe.skipIf(chromiumMissing || pcscMissing)('the desk reader at the kiosk pa
     await kiosk.getByText(/Badge not accepted/).waitFor();
     await kiosk.screenshot({ path: screenshotPath('kiosk-reader-rejected') });
   }, 60_000);
+
+  it('enrolls a badge from the admin console at /admin: the next tap, its UID shown, a secret written; that badge then signs in', async () => {
+    await t.server.services.users.setPin(seed.secretUser.id, '4826', { userId: null, source: 'cli' });
+    const admin = await (await kioskContext(browser())).newPage();
+    await admin.goto(`${t.url}/admin#key=${seed.kioskKey}`);
+    await admin.locator('.qr-image').waitFor();
+    // The administrator signs in at the reader itself, with the PIN on the screen.
+    await tap(new VirtualCard({ uid: '04112233445566', ndef: encodeSecretTlv(seed.secretUser.secret) }));
+    await admin.getByRole('heading', { name: 'Enter your PIN' }).waitFor();
+    for (const digit of '4826') await admin.locator('.pin-keys').getByRole('button', { name: digit, exact: true }).click();
+    await admin.getByRole('button', { name: 'OK', exact: true }).click();
+    await admin.getByRole('heading', { name: 'Administration' }).waitFor();
+
+    await admin.getByRole('button', { name: 'Enroll a badge' }).click();
+    await admin.getByRole('radio', { name: 'A new user' }).check();
+    await admin.getByLabel('Name', { exact: true }).last().fill('Mary Jackson');
+    await admin.getByRole('button', { name: 'Wait for the badge' }).click();
+    await admin.getByText('Tap the badge on the desk reader now, and hold it there…').waitFor();
+    await expect.poll(() => reader.capturing).toBe(true);
+    await admin.screenshot({ path: screenshotPath('admin-enroll-waiting') });
+
+    const card = new VirtualCard({ uid: '04AB0000000042' });
+    expect(await tap(card)).toBe('accepted');
+    await admin.getByText('Badge 04AB0000000042 is now Mary Jackson’s, with a secret written onto it.').waitFor();
+    await admin.getByRole('cell', { name: 'Mary Jackson' }).waitFor();
+    await admin.screenshot({ path: screenshotPath('admin-enroll-done') });
+
+    // Cancelled before any badge: the next tap is a sign-in again.
+    await admin.getByRole('button', { name: 'Wait for the badge' }).click();
+    await expect.poll(() => reader.capturing).toBe(true);
+    await admin.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => reader.capturing).toBe(false);
+
+    // The new badge (its secret read from the tag) signs Mary in on the screen the reader serves — the
+    // newest code of this kiosk, the admin page's — and taps her out again.
+    await admin.getByRole('button', { name: 'Log out' }).click();
+    await admin.locator('.qr-image').waitFor();
+    await tap(card);
+    await admin.getByRole('heading', { name: 'Welcome, Mary Jackson' }).waitFor();
+    await admin.getByText(/your account is not an administrator’s/).waitFor();
+    await tap(card);
+    await admin.locator('.qr-image').waitFor();
+    await admin.close();
+  }, 120_000);
 });

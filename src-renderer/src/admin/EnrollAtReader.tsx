@@ -39,6 +39,8 @@ export function EnrollAtReader({ forUser, onDone, onClose }: { forUser?: { id: n
         () => guarded(() => api.enrollAtReader({ ...who, withSecret, ...(label.trim() ? { label: label.trim() } : {}) })),
         (enrolled) => {
           setDone(enrolled);
+          // Another badge for the same person next, not a second new user of the same name.
+          if (!forUser) setTarget({ kind: 'existing', user: enrolled.user });
           onDone(enrolled.user.id);
         },
       )

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { AuditItem, AuditQuery, AuditVerification, KioskSummary } from './admin-api.ts';
 import { useAction, useAdmin } from './admin-context.tsx';
+import { EmptyRow, ErrorLine } from './controls.tsx';
 import { useDateTime } from './table.tsx';
 
 const EVENT_FAMILIES = ['login', 'logout', 'user', 'badge', 'kiosk', 'access', 'admin', 'audit'] as const;
@@ -111,7 +112,7 @@ export function AuditPanel() {
           {verified.ok ? t('admin.audit.intact', { rows: verified.rows }) : t('admin.audit.broken', { message: verified.broken?.message ?? '' })}
         </p>
       )}
-      {action.error && <p className="form-error" role="alert">{action.error}</p>}
+      <ErrorLine error={action.error} />
       <table className="data compact">
         <thead>
           <tr>
@@ -139,11 +140,7 @@ export function AuditPanel() {
             </tr>
           ))}
           {items.length === 0 && (
-            <tr>
-              <td colSpan={8} className="empty">
-                {t('admin.audit.none')}
-              </td>
-            </tr>
+            <EmptyRow columns={8} text={t('admin.audit.none')} />
           )}
         </tbody>
       </table>

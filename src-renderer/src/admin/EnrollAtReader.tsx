@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { ReaderEnrolled, ReaderInfo, UserSummary } from './admin-api.ts';
 import { useAction, useAdmin } from './admin-context.tsx';
+import { ErrorLine } from './controls.tsx';
 
 type Target = { kind: 'existing'; user?: { id: number; displayName: string } } | { kind: 'new'; displayName: string; role: 'user' | 'admin' };
 
@@ -119,7 +120,7 @@ export function EnrollAtReader({ forUser, onDone, onClose }: { forUser?: { id: n
           {t(done.secretWritten ? 'admin.enroll.doneSecret' : 'admin.enroll.done', { uid: done.badge.uid, name: done.user.displayName })}
         </p>
       )}
-      {action.error && <p className="form-error" role="alert">{action.error}</p>}
+      <ErrorLine error={action.error} />
     </section>
   );
 }

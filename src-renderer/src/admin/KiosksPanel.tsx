@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { KioskSummary, RegisteredKiosk } from './admin-api.ts';
 import { useAction, useAdmin } from './admin-context.tsx';
+import { DangerButton, ErrorLine } from './controls.tsx';
 import { SortHeader, useDateTime, useSorted, useSortState } from './table.tsx';
 
 type KioskColumn = 'name' | 'location' | 'lastSeen' | 'status';
@@ -9,7 +10,7 @@ type KioskColumn = 'name' | 'location' | 'lastSeen' | 'status';
 /** Kiosks: who is signed in where, register (the key is shown once), rename, relocate, revoke. */
 export function KiosksPanel() {
   const { t } = useI18n();
-  const { api, guarded, confirm } = useAdmin();
+  const { api, guarded } = useAdmin();
   const dateTime = useDateTime();
   const [kiosks, setKiosks] = useState<KioskSummary[]>([]);
   const [registered, setRegistered] = useState<RegisteredKiosk | undefined>();
@@ -44,7 +45,7 @@ export function KiosksPanel() {
           </button>
         </div>
       )}
-      {action.error && <p className="form-error" role="alert">{action.error}</p>}
+      <ErrorLine error={action.error} />
       <table className="data">
         <thead>
           <tr>
@@ -78,17 +79,12 @@ export function KiosksPanel() {
                       <button type="button" className="secondary small" onClick={() => setEditing(kiosk.id)}>
                         {t('admin.edit')}
                       </button>
-                      <button
-                        type="button"
-                        className="danger small"
-                        onClick={async () => {
-                          if (await confirm(t('admin.kiosks.revokeConfirm', { name: kiosk.name }), t('admin.kiosks.revoke'))) {
-                            void action.run(() => guarded(() => api.revokeKiosk(kiosk.id)), () => void reload());
-                          }
-                        }}
-                      >
-                        {t('admin.kiosks.revoke')}
-                      </button>
+                      <DangerButton
+                        small
+                        label={t('admin.kiosks.revoke')}
+                        question={t('admin.kiosks.revokeConfirm', { name: kiosk.name })}
+                        onConfirmed={() => action.run(() => guarded(() => api.revokeKiosk(kiosk.id)), () => void reload())}
+                      />
                     </>
                   )}
                 </td>

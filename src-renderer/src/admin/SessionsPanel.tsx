@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { AccessSummary } from './admin-api.ts';
 import { useAction, useAdmin } from './admin-context.tsx';
+import { DangerButton, EmptyRow, ErrorLine } from './controls.tsx';
 import { SortHeader, useDateTime, useSorted, useSortState } from './table.tsx';
 
 type SessionColumn = 'user' | 'kiosk' | 'since' | 'until';
@@ -9,7 +10,7 @@ type SessionColumn = 'user' | 'kiosk' | 'since' | 'until';
 /** Who is signed in where right now; end one session (the kiosk screen goes back to its code at once). */
 export function SessionsPanel() {
   const { t } = useI18n();
-  const { api, guarded, confirm } = useAdmin();
+  const { api, guarded } = useAdmin();
   const dateTime = useDateTime();
   const [sessions, setSessions] = useState<AccessSummary[]>([]);
   const { sort, onSort } = useSortState<SessionColumn>('since', 'desc');
@@ -29,7 +30,7 @@ export function SessionsPanel() {
           {t('admin.refresh')}
         </button>
       </div>
-      {action.error && <p className="form-error" role="alert">{action.error}</p>}
+      <ErrorLine error={action.error} />
       <table className="data">
         <thead>
           <tr>
@@ -48,26 +49,17 @@ export function SessionsPanel() {
               <td>{dateTime(session.createdAt)}</td>
               <td>{dateTime(session.expiresAt)}</td>
               <td>
-                <button
-                  type="button"
-                  className="danger small"
-                  onClick={async () => {
-                    if (await confirm(t('admin.sessions.endConfirm', { name: session.user.displayName }), t('admin.sessions.end'))) {
-                      void action.run(() => guarded(() => api.revokeAccess(session.id)), () => void reload());
-                    }
-                  }}
-                >
-                  {t('admin.sessions.end')}
-                </button>
+                <DangerButton
+                  small
+                  label={t('admin.sessions.end')}
+                  question={t('admin.sessions.endConfirm', { name: session.user.displayName })}
+                  onConfirmed={() => action.run(() => guarded(() => api.revokeAccess(session.id)), () => void reload())}
+                />
               </td>
             </tr>
           ))}
           {rows.length === 0 && (
-            <tr>
-              <td colSpan={5} className="empty">
-                {t('admin.sessions.none')}
-              </td>
-            </tr>
+            <EmptyRow columns={5} text={t('admin.sessions.none')} />
           )}
         </tbody>
       </table>

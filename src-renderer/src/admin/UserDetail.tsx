@@ -2,13 +2,14 @@ import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import { REVOKE_REASONS, type BadgeSummary, type EnrolledBadge, type RevokeReason, type UserSummary } from './admin-api.ts';
 import { useAction, useAdmin } from './admin-context.tsx';
+import { DangerButton, EmptyRow, ErrorLine } from './controls.tsx';
 import { EnrollAtReader } from './EnrollAtReader.tsx';
 import { useDateTime } from './table.tsx';
 
 /** One user: name, role, status, PIN, sessions, and their badges with revoke and enrollment. */
 export function UserDetail({ userId, selfId, onChanged, onClose }: { userId: number; selfId: number; onChanged(): void; onClose(): void }) {
   const { t } = useI18n();
-  const { api, guarded, confirm } = useAdmin();
+  const { api, guarded } = useAdmin();
   const dateTime = useDateTime();
   const [user, setUser] = useState<UserSummary | undefined>();
   const [badges, setBadges] = useState<BadgeSummary[]>([]);
@@ -80,30 +81,18 @@ export function UserDetail({ userId, selfId, onChanged, onClose }: { userId: num
             {t('admin.users.enable')}
           </button>
         ) : (
-          <button
-            type="button"
-            className="danger"
+          <DangerButton
             disabled={self}
-            onClick={async () => {
-              if (await confirm(t('admin.users.disableConfirm', { name: user.displayName }), t('admin.users.disable'))) {
-                void change(() => api.disableUser(user.id), t('admin.users.disabledNotice'));
-              }
-            }}
-          >
-            {t('admin.users.disable')}
-          </button>
+            label={t('admin.users.disable')}
+            question={t('admin.users.disableConfirm', { name: user.displayName })}
+            onConfirmed={() => change(() => api.disableUser(user.id), t('admin.users.disabledNotice'))}
+          />
         )}
-        <button
-          type="button"
-          className="secondary"
-          onClick={async () => {
-            if (await confirm(t('admin.users.endSessionsConfirm', { name: user.displayName }), t('admin.users.endSessions'))) {
-              void change(() => api.endSessionsOf(user.id), t('admin.users.endSessionsNotice'));
-            }
-          }}
-        >
-          {t('admin.users.endSessions')}
-        </button>
+        <DangerButton
+          label={t('admin.users.endSessions')}
+          question={t('admin.users.endSessionsConfirm', { name: user.displayName })}
+          onConfirmed={() => change(() => api.endSessionsOf(user.id), t('admin.users.endSessionsNotice'))}
+        />
       </div>
       <form
         className="row"
@@ -126,7 +115,7 @@ export function UserDetail({ userId, selfId, onChanged, onClose }: { userId: num
         )}
       </form>
       {notice && !action.error && <p className="form-ok" role="status">{notice}</p>}
-      {action.error && <p className="form-error" role="alert">{action.error}</p>}
+      <ErrorLine error={action.error} />
 
       <h3>{t('admin.badges.title')}</h3>
       <table className="data compact">
@@ -144,11 +133,7 @@ export function UserDetail({ userId, selfId, onChanged, onClose }: { userId: num
             <BadgeRow key={badge.id} badge={badge} dateTime={dateTime} onRevoke={(reason) => change(() => api.revokeBadge(badge.id, reason), t('admin.badges.revokedNotice', { uid: badge.uid }))} />
           ))}
           {badges.length === 0 && (
-            <tr>
-              <td colSpan={5} className="empty">
-                {t('admin.badges.none')}
-              </td>
-            </tr>
+            <EmptyRow columns={5} text={t('admin.badges.none')} />
           )}
         </tbody>
       </table>
@@ -168,7 +153,6 @@ export function UserDetail({ userId, selfId, onChanged, onClose }: { userId: num
 
 function BadgeRow({ badge, dateTime, onRevoke }: { badge: BadgeSummary; dateTime(iso: string | null): string; onRevoke(reason: RevokeReason): Promise<unknown> }) {
   const { t } = useI18n();
-  const { confirm } = useAdmin();
   const [reason, setReason] = useState<RevokeReason>('lost');
   return (
     <tr className={badge.revokedAt ? 'revoked' : undefined}>
@@ -189,15 +173,12 @@ function BadgeRow({ badge, dateTime, onRevoke }: { badge: BadgeSummary; dateTime
                 </option>
               ))}
             </select>
-            <button
-              type="button"
-              className="danger small"
-              onClick={async () => {
-                if (await confirm(t('admin.badges.revokeConfirm', { uid: badge.uid }), t('admin.badges.revoke'))) await onRevoke(reason);
-              }}
-            >
-              {t('admin.badges.revoke')}
-            </button>
+            <DangerButton
+              small
+              label={t('admin.badges.revoke')}
+              question={t('admin.badges.revokeConfirm', { uid: badge.uid })}
+              onConfirmed={() => onRevoke(reason)}
+            />
           </span>
         )}
       </td>
@@ -246,7 +227,7 @@ function EnrollByUid({ userId, onDone }: { userId: number; onDone(): void }) {
           {enrolled.secret ? t('admin.badges.addedSecret', { uid: enrolled.uid, secret: enrolled.secret }) : t('admin.badges.added', { uid: enrolled.uid })}
         </p>
       )}
-      {action.error && <p className="form-error" role="alert">{action.error}</p>}
+      <ErrorLine error={action.error} />
     </form>
   );
 }

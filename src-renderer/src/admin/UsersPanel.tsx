@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { UserList, UserQuery } from './admin-api.ts';
 import { useAction, useAdmin } from './admin-context.tsx';
+import { EmptyRow, ErrorLine } from './controls.tsx';
 import { EnrollAtReader } from './EnrollAtReader.tsx';
 import { SortHeader, useDateTime, useSortState } from './table.tsx';
 import { UserDetail } from './UserDetail.tsx';
@@ -82,7 +83,7 @@ export function UsersPanel({ selfId }: { selfId: number }) {
             onClose={() => setAdding(undefined)}
           />
         )}
-        {load.error && <p className="form-error" role="alert">{load.error}</p>}
+        <ErrorLine error={load.error} />
         <table className="data">
           <thead>
             <tr>
@@ -110,11 +111,7 @@ export function UsersPanel({ selfId }: { selfId: number }) {
               </tr>
             ))}
             {list && list.items.length === 0 && (
-              <tr>
-                <td colSpan={6} className="empty">
-                  {t('admin.users.none')}
-                </td>
-              </tr>
+              <EmptyRow columns={6} text={t('admin.users.none')} />
             )}
           </tbody>
         </table>
@@ -173,7 +170,7 @@ function NewUser({ create, onDone, onCancel }: { create(input: { displayName: st
           {t('admin.users.create')}
         </button>
       </div>
-      {action.error && <p className="form-error" role="alert">{action.error}</p>}
+      <ErrorLine error={action.error} />
     </form>
   );
 }

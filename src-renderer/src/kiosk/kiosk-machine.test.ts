@@ -31,6 +31,39 @@ describe('the kiosk state machine', () => {
     expect(names).toEqual(['starting', 'qr', 'signingIn', 'dashboard', 'starting']);
   });
 
+  it('asks for the PIN after the badge when the session says so, counts wrong ones, and starts over after the last', () => {
+    const s1 = session('s1');
+    const atPin = run(
+      { type: 'registered', info },
+      { type: 'sessionReady', session: s1 },
+      { type: 'sessionStatus', sessionId: 's1', update: { status: 'authenticated', expiresAt: s1.expiresAt, pinRequired: true } },
+    );
+    expect(atPin.screen).toEqual({ name: 'pin', session: s1, triesLeft: 5 });
+    const once = kioskReducer(atPin, { type: 'pinRejected' });
+    expect(once.screen).toMatchObject({ name: 'pin', triesLeft: 4, problem: 'wrong' });
+    const spent = [1, 2, 3, 4].reduce((state) => kioskReducer(state, { type: 'pinRejected' }), once);
+    expect(spent.screen.name).toBe('starting');
+    expect(kioskReducer(atPin, { type: 'pinLocked' }).screen).toMatchObject({ name: 'pin', triesLeft: 0, problem: 'locked' });
+    expect(kioskReducer(atPin, { type: 'signedIn', signedIn }).screen.name).toBe('dashboard');
+    // The session expiring under the PIN pad takes it down.
+    expect(kioskReducer(atPin, { type: 'sessionStatus', sessionId: 's1', update: { status: 'expired', expiresAt: s1.expiresAt } }).screen.name).toBe('starting');
+  });
+
+  it('goes to the PIN pad when the exchange says a PIN is due, and opens the console only for administrators', () => {
+    const s1 = session('s1');
+    const signingIn = run(
+      { type: 'registered', info },
+      { type: 'sessionReady', session: s1 },
+      { type: 'sessionStatus', sessionId: 's1', update: { status: 'authenticated', expiresAt: s1.expiresAt } },
+    );
+    expect(kioskReducer(signingIn, { type: 'pinNeeded', sessionId: 's1' }).screen).toMatchObject({ name: 'pin', triesLeft: 5 });
+    expect(kioskReducer(signingIn, { type: 'pinNeeded', sessionId: 'other' })).toBe(signingIn);
+    const user = kioskReducer(signingIn, { type: 'signedIn', signedIn });
+    expect(kioskReducer(user, { type: 'console', open: true })).toBe(user);
+    const admin = kioskReducer(signingIn, { type: 'signedIn', signedIn: { ...signedIn, user: { ...signedIn.user, role: 'admin' } } });
+    expect(kioskReducer(admin, { type: 'console', open: true }).screen).toMatchObject({ name: 'dashboard', console: true });
+  });
+
   it('ignores news of a session that is no longer on screen', () => {
     const state = run({ type: 'registered', info }, { type: 'sessionReady', session: session('s1') }, { type: 'sessionReady', session: session('s2') });
     const after = kioskReducer(state, { type: 'sessionStatus', sessionId: 's1', update: { status: 'authenticated', expiresAt: '' } });

@@ -56,7 +56,9 @@ export function registerIpcHandlers(
     };
   });
   handle(IPC.createSession, () => services.loginSessions.create(kiosk.key));
-  handle(IPC.exchange, (id: string, kioskSecret: string) => services.loginSessions.exchange(id, kioskSecret, { clientAddress: 'ipc' }));
+  handle(IPC.exchange, (id: string, kioskSecret: string, pin?: string) =>
+    services.loginSessions.exchange(id, kioskSecret, { pin: typeof pin === 'string' ? pin : undefined, clientAddress: 'ipc' }),
+  );
   handle(IPC.logout, async (accessToken: string) => {
     await services.access.logout(accessToken, { clientAddress: 'ipc' });
     return null;

@@ -14,7 +14,7 @@ export async function needsFirstAdministrator(db: TapinDb): Promise<boolean> {
  * Only while no administrator exists — checked again after the tap, so two claims cannot both win.
  */
 export async function enrollFirstAdministrator(
-  reader: DeskReader,
+  reader: Pick<DeskReader, 'captureNextTap'>,
   db: TapinDb,
   services: Services,
   input: { name?: string; timeoutMs?: number } = {},

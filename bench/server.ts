@@ -25,6 +25,17 @@ const server = await buildServer(
   },
 );
 const kiosk = await server.services.kiosks.register({ name: 'Bench kiosk' });
+// A site's worth of people and badges, so that a lookup that scans a table shows in the figures.
+const SITE_BADGES = 2_000;
+for (let batch = 0; batch < SITE_BADGES / 100; batch++) {
+  await Promise.all(
+    Array.from({ length: 100 }, async (_, i) => {
+      const n = batch * 100 + i;
+      const holder = await server.services.users.add({ name: `Person ${n}` });
+      await server.services.badges.enroll({ userId: holder.id, uid: `04${n.toString(16).padStart(12, '0')}` });
+    }),
+  );
+}
 const user = await server.services.users.add({ name: 'Bench User' });
 const badge = await server.services.badges.enroll({ userId: user.id, uid: '04BE4C0000A1B2' });
 const url = await server.listen();

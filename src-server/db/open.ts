@@ -6,12 +6,14 @@ import { GroupCommitSqliteDialect } from './group-commit.ts';
 import { AUDIT_HASH_FUNCTION, auditChainHash } from '../audit/audit-chain.ts';
 import * as initial from './migrations/2026-11-24-initial.ts';
 import * as administration from './migrations/2026-11-25-administration.ts';
+import * as badgesByUid from './migrations/2026-11-26-badges-by-uid.ts';
 import type { Database } from './schema.ts';
 
 // Listed by hand, not scanned from disk: a bundled build has no migrations folder to scan.
 const migrations: Record<string, Migration> = {
   '2026-11-24-initial': initial,
   '2026-11-25-administration': administration,
+  '2026-11-26-badges-by-uid': badgesByUid,
 };
 
 export type TapinDb = Kysely<Database>;

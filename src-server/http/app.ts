@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -26,6 +25,7 @@ import { kioskEventRoutes } from '../realtime/kiosk-events.ts';
 import { tapsAtKiosk } from '../reader/desk-reader.taps.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { installHostGuard, isLoopbackHost } from './host-guard.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import { installPhoneOnlyOffLoopback } from './phone-only.ts';
 import { DEFAULT_RENDERER_DIR, pageRoutes } from './pages.ts';
 import { HealthSchema } from './schemas.ts';
@@ -172,24 +172,7 @@ async function registerRoutes(
   if (options.phoneOnlyOffLoopback) {
     installPhoneOnlyOffLoopback(app, typeof options.phoneOnlyOffLoopback === 'function' ? options.phoneOnlyOffLoopback : undefined);
   }
-  await app.register(helmet, {
-    // One strict policy for pages and API alike: no inline script or style, nothing from elsewhere.
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-  });
+  installSecurityHeaders(app);
   await app.register(rateLimit, { global: false });
   // The OpenAPI document of every route, built from the same schemas that validate them.
   await app.register(swagger, {

@@ -36,11 +36,23 @@ describe('HTTP hygiene', () => {
     expect(await t.api('/api/v1/nothing-here')).toEqual({ status: 404, body: { error: { code: 'NOT_FOUND', message: 'no route GET /api/v1/nothing-here' } } });
   });
 
-  it('sends the security headers', async () => {
-    const response = await fetch(`${t.url}/healthz`);
-    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(await response.json()).toMatchObject({ status: 'ok' });
+  it('sends the security headers on every answer: API, page, unknown route, refused request', async () => {
+    const answers = [
+      await fetch(`${t.url}/healthz`),
+      await fetch(`${t.url}/m`),
+      await fetch(`${t.url}/api/v1/nothing-here`),
+      await fetch(`${t.url}/api/v1/login-sessions/validate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }),
+    ];
+    expect(answers.map((response) => response.status)).toEqual([200, 200, 404, 400]);
+    for (const response of answers) {
+      expect(response.headers.get('content-security-policy')).toBe(
+        "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;connect-src 'self';font-src 'self';object-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'",
+      );
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    }
   });
 });
 

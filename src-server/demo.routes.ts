@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { TapinDb } from './db/open.ts';
+import { NO_BEARER } from './http/schemas.ts';
 
 const DemoBadgesSchema = Type.Object({
   badges: Type.Array(Type.Object({ uid: Type.String(), displayName: Type.String() })),
@@ -11,7 +12,7 @@ const DemoBadgesSchema = Type.Object({
  * flow can be tried from a laptop with no NFC. Badges with a secret are never listed.
  */
 export const demoRoutes: FastifyPluginAsyncTypebox<{ db: TapinDb }> = async (app, { db }) => {
-  app.get('/demo/badges', { schema: { response: { 200: DemoBadgesSchema } } }, async () => {
+  app.get('/demo/badges', { schema: { security: NO_BEARER, response: { 200: DemoBadgesSchema } } }, async () => {
     const rows = await db
       .selectFrom('badges')
       .innerJoin('users', 'users.id', 'badges.user_id')

@@ -28,7 +28,7 @@ import { installHostGuard, isLoopbackHost } from './host-guard.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installPhoneOnlyOffLoopback } from './phone-only.ts';
 import { DEFAULT_RENDERER_DIR, pageRoutes } from './pages.ts';
-import { HealthSchema } from './schemas.ts';
+import { HealthSchema, NO_BEARER } from './schemas.ts';
 import { publicUrlFor } from './public-url.ts';
 
 export interface BuildOptions {
@@ -203,7 +203,7 @@ async function registerRoutes(
 
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 
-  app.get('/healthz', { schema: { response: { 200: HealthSchema } } }, async () => {
+  app.get('/healthz', { schema: { security: NO_BEARER, response: { 200: HealthSchema } } }, async () => {
     await sql`select 1`.execute(db);
     return { status: 'ok' as const, version: packageJson.version, uptimeSeconds: Math.round(process.uptime()) };
   });

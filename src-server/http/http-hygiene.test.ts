@@ -56,6 +56,28 @@ describe('HTTP hygiene', () => {
   });
 });
 
+describe('the OpenAPI document at /api/docs', () => {
+  it('lists the API, not the pages, and tells truly which routes need a bearer token', async () => {
+    const doc = (await t.api('/api/docs')).body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    expect(Object.keys(doc.paths)).not.toContain('/m');
+    const routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
+    const publicRoutes = routes.filter((route) => route.operation.security?.length === 0).map((route) => `${route.method} ${route.path}`);
+    expect(publicRoutes.sort()).toEqual([
+      'get /api/v1/kiosk/events',
+      'get /api/v1/login-sessions/{id}/events',
+      'get /healthz',
+      'post /api/v1/login-sessions/inspect',
+      'post /api/v1/login-sessions/validate',
+    ]);
+    // Without a token, a bearer route never answers with data, and a public route never asks for one.
+    for (const { path, method, operation } of routes) {
+      const response = await t.api(path.replace('{id}', session.id), { method: method.toUpperCase(), body: method === 'get' || method === 'delete' ? undefined : {} });
+      if (operation.security?.length === 0) expect(response.status, `${method} ${path}`).not.toBe(401);
+      else expect(response.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+    }
+  });
+});
+
 describe('rate limiting of the phone endpoints', () => {
   it('answers 429 RATE_LIMITED past the limit for one client address', async () => {
     const limited = await startTestServer({ rateLimit: { max: 3, windowMs: 60_000 } });

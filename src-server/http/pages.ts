@@ -16,7 +16,8 @@ export const pageRoutes: FastifyPluginAsync<{ rendererDir: string }> = async (ap
     await app.register(fastifyStatic, { root: join(rendererDir, 'assets'), prefix: '/assets/', index: false, immutable: true, maxAge: '1y' });
   }
   for (const [path, file] of Object.entries(PAGES)) {
-    app.get(path, async (_request, reply) => {
+    // Pages, not API: left out of the OpenAPI document.
+    app.get(path, { schema: { hide: true } }, async (_request, reply) => {
       if (!built) {
         return reply
           .code(503)

@@ -20,3 +20,6 @@ export const HealthSchema = Type.Object({
   version: Type.String(),
   uptimeSeconds: Type.Integer(),
 });
+
+/** For the OpenAPI document: a route that takes no bearer token (the phone's, health, the event streams). */
+export const NO_BEARER: Array<Record<string, string[]>> = [];

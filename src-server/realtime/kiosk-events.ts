@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
+import { NO_BEARER } from '../http/schemas.ts';
 import type { DeskReaderState } from '../reader/reader-protocol.ts';
 import type { Services } from '../services.ts';
 import { readAuthMessage } from './auth-message.ts';
@@ -45,6 +46,10 @@ export const kioskEventRoutes: FastifyPluginAsync<{ services: Services; bus: Eve
   app.route({
     method: 'GET',
     url: '/kiosk/events',
+    schema: {
+      security: NO_BEARER,
+      description: 'WebSocket. First message {"type":"auth","kioskKey":"…"} within 10 s; then the desk reader’s state and its taps at this kiosk.',
+    },
     handler: async (_request, reply) =>
       reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'UPGRADE_REQUIRED', message: 'this endpoint speaks WebSocket' } }),
     wsHandler: (socket) => watchKiosk(socket, services, bus, readerState),

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { LoginSessionStatus } from '../db/schema.ts';
 import { isAppError } from '../errors.ts';
+import { NO_BEARER } from '../http/schemas.ts';
 import type { Services } from '../services.ts';
 import { readAuthMessage } from './auth-message.ts';
 import { loginSessionChannel, type EventBus, type LoginSessionEvent } from './event-bus.ts';
@@ -73,6 +74,10 @@ export const loginSessionEventRoutes: FastifyPluginAsync<{ services: Services; b
   app.route<{ Params: { id: string } }>({
     method: 'GET',
     url: '/login-sessions/:id/events',
+    schema: {
+      security: NO_BEARER,
+      description: 'WebSocket. First message {"type":"auth","kioskSecret":"…"} within 10 s; then status and rejected messages (API.md).',
+    },
     handler: async (_request, reply) =>
       reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'UPGRADE_REQUIRED', message: 'this endpoint speaks WebSocket' } }),
     wsHandler: (socket, request) => watchLoginSession(socket, request.params.id, services, bus),

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RateLimitConfig } from '../config.ts';
 import { bearerToken } from '../http/bearer.ts';
-import { errors } from '../http/schemas.ts';
+import { errors, NO_BEARER } from '../http/schemas.ts';
 import type { Services } from '../services.ts';
 import {
   CreateBody,
@@ -60,13 +60,13 @@ export const loginSessionRoutes: FastifyPluginAsyncTypebox<LoginSessionRoutesOpt
   // Phone side: the token from the QR code is the only credential; both endpoints are rate limited.
   app.post(
     '/login-sessions/inspect',
-    { config: phoneRateLimit, schema: { body: InspectBody, response: { 200: InspectedSchema, ...errors(400, 404, 413, 415, 429) } } },
+    { config: phoneRateLimit, schema: { security: NO_BEARER, body: InspectBody, response: { 200: InspectedSchema, ...errors(400, 404, 413, 415, 429) } } },
     async (request) => sessions.inspect(request.body.token),
   );
 
   app.post(
     '/login-sessions/validate',
-    { config: phoneRateLimit, schema: { body: ValidateBody, response: { 200: ValidatedSchema, ...errors(400, 401, 404, 409, 410, 413, 415, 429) } } },
+    { config: phoneRateLimit, schema: { security: NO_BEARER, body: ValidateBody, response: { 200: ValidatedSchema, ...errors(400, 401, 404, 409, 410, 413, 415, 429) } } },
     async (request) =>
       sessions.validate({
         token: request.body.token,

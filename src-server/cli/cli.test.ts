@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, startServe, type ServeProcess } from '../testing/cli.ts';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runCli, startServe, TAPIN_BIN, type ServeProcess } from '../testing/cli.ts';
+import { pinMatches } from '../users/pin.ts';
 import { run } from './main.ts';
 
 let dir: string;
@@ -67,6 +70,26 @@ describe('tapin user / badge / kiosk', () => {
     const verified = await runCli(['audit', 'verify', '--db', db]);
     expect(verified.code).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, rows: 3 });
+  });
+
+  // A real terminal for the CLI: util-linux `script` gives it a pseudo-terminal and types what we send.
+  it.skipIf(!existsSync('/usr/bin/script'))('asks for the PIN at a terminal without echoing it', async () => {
+    await runCli(['user', 'add', '--name', 'Ada Lovelace', '--db', db]);
+    const command = [process.execPath, TAPIN_BIN, 'user', 'pin', '1', '--db', db].map((part) => `'${part}'`).join(' ');
+    const terminal = spawn('/usr/bin/script', ['-qfec', command, '/dev/null']);
+    let screen = '';
+    terminal.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+    await vi.waitFor(() => expect(screen).toContain('New PIN (4 to 8 digits): '), { timeout: 10_000 });
+    // Two digits, two backspaces, then the PIN and Enter.
+    terminal.stdin.write('48\x7f\x7f4826\r');
+    const code = await new Promise<number | null>((resolve) => terminal.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(screen).toContain('{"id":1,"pinSet":true}');
+    expect(screen).not.toMatch(/48/);
+    const file = new Database(db, { readonly: true });
+    const stored = file.prepare('select pin_hash from users where id = 1').pluck().get() as string;
+    file.close();
+    expect(await pinMatches('4826', stored)).toBe(true);
   });
 
   it.each([

@@ -21,7 +21,7 @@ export interface CliIo {
 }
 
 async function readStdinLine(prompt: string): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write(prompt);
+  if (process.stdin.isTTY) return readHiddenFromTerminal(prompt);
   const lines = createInterface({ input: process.stdin, terminal: false });
   try {
     for await (const line of lines) return line.trim();
@@ -29,6 +29,41 @@ async function readStdinLine(prompt: string): Promise<string> {
   } finally {
     lines.close();
   }
+}
+
+/** Someone typing at a terminal: what they type (a PIN) is not echoed. Backspace works; Ctrl-C cancels. */
+function readHiddenFromTerminal(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise((resolve) => {
+    let typed = '';
+    const finish = () => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+    };
+    const onData = (chunk: string) => {
+      for (const char of chunk) {
+        if (char === '\r' || char === '\n' || char === '\u0004') {
+          finish();
+          resolve(typed.trim());
+          return;
+        }
+        if (char === '\u0003') {
+          finish();
+          process.kill(process.pid, 'SIGINT');
+          return;
+        }
+        if (char === '\u007f' || char === '\b') typed = typed.slice(0, -1);
+        else if (char >= ' ') typed += char;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 const processIo: CliIo = {

@@ -157,5 +157,16 @@ describe.skipIf(chromiumMissing)('the admin console, in Chromium', () => {
     await admin.getByRole('tab', { name: 'Utilisateurs et badges' }).waitFor();
     await admin.getByRole('cell', { name: 'Grace Hopper' }).waitFor();
     await admin.screenshot({ path: screenshotPath('admin-users-fr') });
+
+    // What the administrator typed wrong is told in French too (the API's own messages are English).
+    await admin.getByRole('button', { name: 'Grace Hopper' }).click();
+    await admin.getByLabel('Définir un code PIN').fill('1111');
+    await admin.getByRole('button', { name: 'Enregistrer le PIN' }).click();
+    await admin.getByText('Ce code PIN est trop facile à deviner (chiffres répétés ou qui se suivent). Choisissez-en un autre.').waitFor();
+    await admin.getByRole('button', { name: 'Ajouter par UID' }).click();
+    await admin.getByLabel('UID', { exact: true }).fill('12:34');
+    await admin.getByRole('button', { name: 'Ajouter le badge' }).click();
+    await admin.getByText(/^Un UID de badge compte 4, 7, 8 ou 10 octets/).waitFor();
+    expect(await t.server.deps.db.selectFrom('users').select('pin_hash').where('display_name', '=', 'Grace Hopper').executeTakeFirst()).toEqual({ pin_hash: null });
   }, 60_000);
 });

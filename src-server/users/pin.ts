@@ -1,5 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { AppError } from '../errors.ts';
+import { pinProblem } from './pin-rule.ts';
 
 /**
  * PINs are short and guessable by nature, so unlike the random secrets we issue (one SHA-256 is enough
@@ -22,15 +23,11 @@ function derive(pin: string, salt: Buffer, options: typeof SCRYPT): Promise<Buff
   });
 }
 
-const isRun = (digits: number[], step: number) => digits.every((d, i) => i === 0 || d === ((digits[i - 1] ?? 0) + step + 10) % 10);
-
 /** Checks a PIN a person chose: its shape, and that it is not one of the first codes anyone would try. */
 export function parseNewPin(raw: string): string {
-  if (!/^\d{4,8}$/.test(raw)) throw new AppError('INVALID_REQUEST', `${PIN_RULE}`);
-  const digits = [...raw].map(Number);
-  if (isRun(digits, 0) || isRun(digits, 1) || isRun(digits, -1)) {
-    throw new AppError('INVALID_REQUEST', 'this PIN is too easy to guess (repeated or consecutive digits); choose another');
-  }
+  const problem = pinProblem(raw);
+  if (problem === 'format') throw new AppError('INVALID_REQUEST', PIN_RULE);
+  if (problem === 'guessable') throw new AppError('INVALID_REQUEST', 'this PIN is too easy to guess (repeated or consecutive digits); choose another');
   return raw;
 }
 

@@ -3,7 +3,7 @@ import { ApiError, type SignedIn, type UserTransport } from '../bridge/types.ts'
 import { useI18n } from '../i18n/i18n.tsx';
 import { PinPad } from '../pin/PinPad.tsx';
 import { adminApi } from './admin-api.ts';
-import { AdminContext, Cancelled, useErrorText, type AdminContextValue } from './admin-context.tsx';
+import { AdminContext, Cancelled, typedPinProblem, useErrorText, type AdminContextValue } from './admin-context.tsx';
 import { AuditPanel } from './AuditPanel.tsx';
 import { KiosksPanel } from './KiosksPanel.tsx';
 import { SessionsPanel } from './SessionsPanel.tsx';
@@ -56,6 +56,11 @@ export function AdminConsole({ transport, signedIn, onClose }: { transport: User
 
   const answerPin = async (pin: string) => {
     if (!pinAsk) return;
+    const problem = pinAsk.kind === 'set-pin' ? typedPinProblem(pin) : undefined;
+    if (problem) {
+      setPinAsk({ ...pinAsk, problem: t(problem) });
+      return;
+    }
     setPinBusy(true);
     try {
       if (pinAsk.kind === 'set-pin') await api.setOwnPin(pin);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import { REVOKE_REASONS, type BadgeSummary, type EnrolledBadge, type RevokeReason, type UserSummary } from './admin-api.ts';
-import { useAction, useAdmin } from './admin-context.tsx';
+import { typedPinProblem, typedUidProblem, useAction, useAdmin } from './admin-context.tsx';
 import { DangerButton, EmptyRow, ErrorLine } from './controls.tsx';
 import { EnrollAtReader } from './EnrollAtReader.tsx';
 import { useDateTime } from './table.tsx';
@@ -98,6 +98,8 @@ export function UserDetail({ userId, selfId, onChanged, onClose }: { userId: num
         className="row"
         onSubmit={(event) => {
           event.preventDefault();
+          const problem = typedPinProblem(pin);
+          if (problem) return action.setError(t(problem));
           void change(() => api.setPin(user.id, pin), t('admin.users.pinSetNotice')).then(() => setPin(''));
         }}
       >
@@ -199,6 +201,8 @@ function EnrollByUid({ userId, onDone }: { userId: number; onDone(): void }) {
       className="inline-form"
       onSubmit={(event) => {
         event.preventDefault();
+        const problem = typedUidProblem(uid);
+        if (problem) return action.setError(t(problem));
         void action.run(
           () => guarded(() => api.enrollBadge(userId, { uid, withSecret })),
           (badge) => {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { UserList, UserQuery } from './admin-api.ts';
-import { useAction, useAdmin } from './admin-context.tsx';
+import { typedPinProblem, useAction, useAdmin } from './admin-context.tsx';
 import { EmptyRow, ErrorLine } from './controls.tsx';
 import { EnrollAtReader } from './EnrollAtReader.tsx';
 import { SortHeader, useDateTime, useSortState } from './table.tsx';
@@ -144,6 +144,8 @@ function NewUser({ create, onDone, onCancel }: { create(input: { displayName: st
       aria-label={t('admin.users.new')}
       onSubmit={(event) => {
         event.preventDefault();
+        const problem = pin ? typedPinProblem(pin) : undefined;
+        if (problem) return action.setError(t(problem));
         void action.run(() => create({ displayName: name, role, ...(pin ? { pin } : {}) }), (user) => onDone(user.id));
       }}
     >

@@ -2,6 +2,8 @@ import { createContext, useCallback, useContext, useState } from 'react';
 import { ApiError } from '../bridge/types.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
+import { normalizeBadgeUid } from '../../../src-server/badges/badge-uid.ts';
+import { pinProblem } from '../../../src-server/users/pin-rule.ts';
 import type { AdminApi } from './admin-api.ts';
 
 /** Thrown when the administrator closes the PIN prompt instead of answering it. */
@@ -27,6 +29,12 @@ export function useAdmin(): AdminContextValue {
 }
 
 const TRANSLATED: Partial<Record<string, MessageKey>> = {
+  USER_NOT_FOUND: 'error.USER_NOT_FOUND',
+  BADGE_NOT_FOUND: 'error.BADGE_NOT_FOUND',
+  KIOSK_NOT_FOUND: 'error.KIOSK_NOT_FOUND',
+  ACCESS_SESSION_NOT_FOUND: 'error.ACCESS_SESSION_NOT_FOUND',
+  FORBIDDEN: 'error.FORBIDDEN',
+  RATE_LIMITED: 'error.RATE_LIMITED',
   BADGE_ALREADY_ENROLLED: 'error.BADGE_ALREADY_ENROLLED',
   BADGE_WRITE_FAILED: 'error.BADGE_WRITE_FAILED',
   LAST_ADMINISTRATOR: 'error.LAST_ADMINISTRATOR',
@@ -37,6 +45,19 @@ const TRANSLATED: Partial<Record<string, MessageKey>> = {
   PIN_LOCKED: 'error.PIN_LOCKED',
   UNAUTHENTICATED: 'error.UNAUTHENTICATED',
 };
+
+/**
+ * What is wrong with a PIN or a UID as typed, checked by the server's own rules before asking it, so
+ * that the answer comes in the administrator's language (the API's messages are English).
+ */
+export function typedPinProblem(pin: string): MessageKey | undefined {
+  const problem = pinProblem(pin);
+  return problem === 'format' ? 'error.PIN_FORMAT' : problem === 'guessable' ? 'error.PIN_GUESSABLE' : undefined;
+}
+
+export function typedUidProblem(uid: string): MessageKey | undefined {
+  return normalizeBadgeUid(uid) === undefined ? 'error.UID_FORMAT' : undefined;
+}
 
 /** What to tell the administrator about a failed call, in their language where we can. */
 export function useErrorText(): (error: unknown) => string {

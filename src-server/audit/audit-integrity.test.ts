@@ -29,8 +29,12 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** What someone with the database file and the sqlite3 shell could do (no TapIn code involved). */
-function tamper(sql: string): void {
+/**
+ * What someone with the database file and the sqlite3 shell could do (no TapIn code involved), in a
+ * turn of its own: the server's reads of one turn share a snapshot (group-commit.ts).
+ */
+async function tamper(sql: string): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
   const raw = new SQLite(t.dbPath);
   try {
     raw.exec(sql);
@@ -51,16 +55,16 @@ describe('the audit hash chain', () => {
 
   it('detects an edited row', async () => {
     const [, second] = await ids();
-    tamper(`update audit_log set outcome = 'failure' where id = ${second}`);
+    await tamper(`update audit_log set outcome = 'failure' where id = ${second}`);
     const result = await verifyAuditChain(t.server.deps.db);
     expect(result).toMatchObject({ ok: false, broken: { id: second } });
   });
 
   it('detects a deleted row at the row after it, and a row inserted by hand', async () => {
     const all = await ids();
-    tamper(`delete from audit_log where id = ${all[3]}`);
+    await tamper(`delete from audit_log where id = ${all[3]}`);
     expect((await verifyAuditChain(t.server.deps.db)).broken?.id).toBe(all[4]);
-    tamper(`insert into audit_log (id, at, event, outcome, hash) values (${all[3]}, 0, 'logout', 'success', 'forged')`);
+    await tamper(`insert into audit_log (id, at, event, outcome, hash) values (${all[3]}, 0, 'logout', 'success', 'forged')`);
     expect((await verifyAuditChain(t.server.deps.db)).broken?.id).toBe(all[3]);
   });
 
@@ -89,7 +93,7 @@ describe('the audit hash chain', () => {
     await runCleanup(t.server.deps);
     const [first, second] = await ids();
     const hash = (await t.server.deps.db.selectFrom('audit_log').select('hash').where('id', '=', first ?? 0).executeTakeFirstOrThrow()).hash;
-    tamper(`delete from audit_log where id = ${first}; update settings set value = '${JSON.stringify({ throughId: first, hash, at: 0 })}' where key = '${AUDIT_CHECKPOINT_KEY}'`);
+    await tamper(`delete from audit_log where id = ${first}; update settings set value = '${JSON.stringify({ throughId: first, hash, at: 0 })}' where key = '${AUDIT_CHECKPOINT_KEY}'`);
     const result = await verifyAuditChain(t.server.deps.db);
     expect(result.ok).toBe(false);
     expect(second).toBeDefined();
@@ -103,7 +107,7 @@ describe('tapin audit verify', () => {
     const intact = await runCli(['audit', 'verify', '--db', t.dbPath]);
     expect(intact.code).toBe(0);
     expect(JSON.parse(intact.stdout)).toMatchObject({ ok: true });
-    tamper(`update audit_log set user_id = 999 where id = 3`);
+    await tamper(`update audit_log set user_id = 999 where id = 3`);
     const broken = await runCli(['audit', 'verify', '--db', t.dbPath]);
     expect(broken.code).toBe(1);
     expect(broken.stderr.trim()).toBe("tapin: the audit log's chain is broken at row 3: row 3 does not follow the chain: it was edited, or rows just before it were deleted or inserted");

@@ -16,7 +16,7 @@ export interface BadgeWithHolder {
   has_pin: number;
 }
 
-const byUid = preparedQuery(['uid'], (db: TapinDb, p: { uid: string }) =>
+const badgeWithHolder = (db: TapinDb) =>
   db
     .selectFrom('badges')
     .innerJoin('users', 'users.id', 'badges.user_id')
@@ -30,16 +30,19 @@ const byUid = preparedQuery(['uid'], (db: TapinDb, p: { uid: string }) =>
       'users.role',
       'users.disabled_at',
     ])
-    .select(sql<number>`users.pin_hash is not null`.as('has_pin'))
-    .where('badges.uid', '=', p.uid)
-    .orderBy((eb) => eb('badges.revoked_at', 'is', null), 'desc')
-    .orderBy('badges.id', 'desc')
-    .limit(1),
+    .select(sql<number>`users.pin_hash is not null`.as('has_pin'));
+
+// At most one badge per UID is active (a unique partial index): found by a single index search.
+const activeByUid = preparedQuery(['uid'], (db: TapinDb, p: { uid: string }) =>
+  badgeWithHolder(db).where('badges.uid', '=', p.uid).where('badges.revoked_at', 'is', null),
+);
+const lastRevokedByUid = preparedQuery(['uid'], (db: TapinDb, p: { uid: string }) =>
+  badgeWithHolder(db).where('badges.uid', '=', p.uid).orderBy('badges.id', 'desc').limit(1),
 );
 
 /** The badge a UID names now: the active one if any, else the most recently revoked (for the audit trail). */
 export async function findBadgeForUid(db: TapinDb, uid: string): Promise<BadgeWithHolder | undefined> {
-  return (await byUid(db, { uid }))[0];
+  return (await activeByUid(db, { uid }))[0] ?? (await lastRevokedByUid(db, { uid }))[0];
 }
 
 export async function insertBadge(

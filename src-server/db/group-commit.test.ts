@@ -87,4 +87,38 @@ describe('group commit', () => {
     expect(order).toEqual(['tx read', 'tx write', 'outside write']);
     expect(await db.selectFrom('items').select('name').orderBy('id').execute()).toEqual([{ name: 'count 1' }, { name: 'two' }]);
   });
+
+  it('runs the reads of one turn in one read transaction, and lets it go at the end of the turn', async () => {
+    await insert(1, 'a');
+    const begins: string[] = [];
+    const exec = sqlite.exec.bind(sqlite);
+    sqlite.exec = (source: string) => {
+      if (source.startsWith('BEGIN')) begins.push(source);
+      return exec(source);
+    };
+    const reads = await Promise.all(Array.from({ length: 10 }, () => db.selectFrom('items').select('name').execute()));
+    expect(reads.every((rows) => rows.length === 1)).toBe(true);
+    expect(begins).toEqual(['BEGIN']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sqlite.inTransaction).toBe(false);
+
+    // The next turn reads afresh: what another connection wrote in between is seen.
+    const writer = new SQLite(join(dir, 'test.sqlite'));
+    writer.prepare('insert into items (id, name) values (2, ?)').run('from elsewhere');
+    writer.close();
+    expect(await db.selectFrom('items').select('name').orderBy('id').execute()).toEqual([{ name: 'a' }, { name: 'from elsewhere' }]);
+  });
+
+  it('ends the read transaction when a write comes in the same turn; later reads see the write', async () => {
+    const [before, , after] = await Promise.all([
+      db.selectFrom('items').selectAll().execute(),
+      insert(1, 'written'),
+      db.selectFrom('items').select('name').execute(),
+    ]);
+    expect(before).toEqual([]);
+    expect(after).toEqual([{ name: 'written' }]);
+    const reader = otherConnection();
+    expect(reader.prepare('select name from items').all()).toEqual([{ name: 'written' }]);
+    reader.close();
+  });
 });

@@ -26,6 +26,8 @@ export const kioskChannel = (id: number): Channel<KioskEvent> => ({ name: `kiosk
 export interface EventBus {
   publish<Event>(channel: Channel<Event>, event: Event): void;
   subscribe<Event>(channel: Channel<Event>, listener: (event: Event) => void): () => void;
+  /** Whether anything on this instance listens to the channel now (a screen watching its session). */
+  listening(channel: Channel<unknown>): boolean;
 }
 
 export function createMemoryBus(): EventBus {
@@ -47,5 +49,6 @@ export function createMemoryBus(): EventBus {
         if (set.size === 0) listeners.delete(channel.name);
       };
     },
+    listening: (channel) => listeners.has(channel.name),
   };
 }

@@ -76,6 +76,43 @@ describe('the login session event stream', () => {
   });
 });
 
+describe("the desk reader's choice of session", () => {
+  beforeEach(async () => {
+    t = await startTestServer();
+    seed = await t.seed();
+  });
+
+  const tapAtKiosk = () => t.server.services.loginSessions.validateAtKiosk(seed.kioskId, { uid: seed.user.uid }, { source: 'desk-reader' });
+  const statusOf = async (id: string) => (await t.server.deps.db.selectFrom('login_sessions').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+
+  it('validates the code a screen is showing, not a newer one whose page was closed', async () => {
+    const shown = await createLoginSession(t, seed.kioskKey);
+    const watcher = await watch(t.url, shown.id, shown.kioskSecret);
+    await watcher.next((m) => m.status === 'pending');
+    const closedTab = await createLoginSession(t, seed.kioskKey);
+    const gone = await watch(t.url, closedTab.id, closedTab.kioskSecret);
+    await gone.next((m) => m.status === 'pending');
+    gone.socket.close();
+    await gone.closed;
+    await expect.poll(() => t.server.deps.bus.listening({ name: `login-session:${closedTab.id}` })).toBe(false);
+
+    await tapAtKiosk();
+    await watcher.next((m) => m.status === 'authenticated');
+    expect([await statusOf(shown.id), await statusOf(closedTab.id)]).toEqual(['authenticated', 'pending']);
+    watcher.socket.close();
+  });
+
+  it('falls back to the newest waiting code when no screen watches (a kiosk that polls)', async () => {
+    const older = await createLoginSession(t, seed.kioskKey);
+    const newer = await createLoginSession(t, seed.kioskKey);
+    await tapAtKiosk();
+    expect([await statusOf(older.id), await statusOf(newer.id)]).toEqual(['pending', 'authenticated']);
+    await t.server.services.loginSessions.validateAtKiosk(seed.kioskId, { uid: seed.user.uid }, { source: 'desk-reader' });
+    expect(await statusOf(older.id)).toBe('authenticated');
+    await expect(tapAtKiosk()).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
+  });
+});
+
 describe('expiry pushes', () => {
   it('pushes expired within 2 s of expiresAt, from a timer rather than the cleanup job', async () => {
     t = await startTestServer({ sessionTtlSeconds: 1 });

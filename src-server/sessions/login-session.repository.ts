@@ -29,7 +29,8 @@ export async function findLoginSessionByTokenHash(db: TapinDb, tokenHash: string
 }
 
 /** The newest login session still waiting for a badge at a kiosk: the one its desk reader validates. */
-export async function findNewestPendingAtKiosk(db: TapinDb, kioskId: number, now: number): Promise<LoginSessionWithKiosk | undefined> {
+/** The sessions still waiting at a kiosk, newest first (a few: a kiosk shows one code at a time). */
+export async function findPendingAtKiosk(db: TapinDb, kioskId: number, now: number, limit = 5): Promise<LoginSessionWithKiosk[]> {
   return db
     .selectFrom('login_sessions')
     .innerJoin('kiosks', 'kiosks.id', 'login_sessions.kiosk_id')
@@ -39,8 +40,8 @@ export async function findNewestPendingAtKiosk(db: TapinDb, kioskId: number, now
     .where('login_sessions.status', '=', 'pending')
     .where('login_sessions.expires_at', '>', now)
     .orderBy('login_sessions.created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(limit)
+    .execute();
 }
 
 const byId = preparedQuery(['id'], (db: TapinDb, p: { id: string }) => db.selectFrom('login_sessions').selectAll().where('id', '=', p.id));

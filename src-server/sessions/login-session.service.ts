@@ -15,7 +15,7 @@ import {
   countRejectedBadge,
   findLoginSession,
   findLoginSessionByTokenHash,
-  findNewestPendingAtKiosk,
+  findPendingAtKiosk,
   type LoginSessionWithKiosk,
   insertLoginSession,
   markAuthenticated,
@@ -242,10 +242,15 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
       return validateSession(row, { uid, secret: request.badge.secret }, request);
     },
 
-    /** The desk reader's validation: the kiosk it is attached to names its newest waiting session. */
+    /**
+     * The desk reader's validation, for the kiosk it is attached to: the newest waiting session a screen
+     * watches (a page closed in a browser leaves its code pending), else the newest waiting one (a kiosk
+     * client may poll instead of watching).
+     */
     async validateAtKiosk(kioskId: number, presented: PresentedBadge, context: ValidationContext): Promise<ValidationResult> {
       const uid = parseBadgeUid(presented.uid);
-      const row = await findNewestPendingAtKiosk(db, kioskId, clock.now());
+      const pending = await findPendingAtKiosk(db, kioskId, clock.now());
+      const row = pending.find((session) => bus.listening(loginSessionChannel(session.id))) ?? pending[0];
       if (!row) throw new AppError('SESSION_NOT_FOUND', 'no login session is waiting at this kiosk');
       return validateSession(row, { uid, secret: presented.secret }, context);
     },

@@ -3,7 +3,8 @@
  * record of the NFC Forum external type `tapin.dev:secret` whose payload is the secret in UTF-8.
  * The phone page reads the same record through Web NFC.
  */
-export const SECRET_RECORD_TYPE = 'tapin.dev:secret';
+import { SECRET_RECORD_TYPE } from '../badges/secret-record.ts';
+
 const TNF_EXTERNAL = 0x04;
 const NDEF_TLV = 0x03;
 const TERMINATOR_TLV = 0xfe;

@@ -4,7 +4,7 @@
  * The badge secret, when a badge has one, is one NDEF record of the external type
  * `tapin.dev:secret` whose payload is the secret as UTF-8 text. The UID is the tag's serial number.
  */
-export const SECRET_RECORD_TYPE = 'tapin.dev:secret';
+import { SECRET_RECORD_TYPE } from '../../../src-server/badges/secret-record.ts';
 
 export interface BadgeRead {
   uid: string;

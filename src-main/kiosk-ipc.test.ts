@@ -109,6 +109,16 @@ describe('the kiosk window over IPC', () => {
     expect(await invoke(IPC.exchange, { id: 1 }, null, 1234)).toMatchObject({ ok: false, status: 404 });
     expect(await invoke(IPC.logout, undefined)).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
     expect(await api.userRequest('GET', '../kiosk', 'token')).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+
+    // Watching a real session with a wrong kioskSecret: "expired", and none of its later news.
+    const session = await t.server.services.loginSessions.create(seed.kioskKey);
+    const events: unknown[] = [];
+    api.watchSession(session.id, 'not-its-secret', (event) => events.push(event));
+    await until(() => events.length === 1);
+    expect(events[0]).toMatchObject({ type: 'status', update: { status: 'expired' } });
+    await t.server.services.loginSessions.validate({ token: session.token, badge: { uid: seed.user.uid }, source: 'phone' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events).toHaveLength(1);
   });
 
   it('stops sending events once unwatched or once the window is gone', async () => {

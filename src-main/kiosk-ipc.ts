@@ -80,16 +80,26 @@ export function kioskIpcHandlers(
 
     [IPC.watchSession]: async (caller, subscription, id, kioskSecret) => {
       const post = (event: unknown) => caller.post({ subscription: Number(subscription), event });
+      // Subscribe before reading, holding events back until the secret is proven, so none falls in
+      // between and none reaches a watcher that has not proven it (as the WebSocket route does).
+      let held: unknown[] | undefined = [];
       const unsubscribe = deps.bus.subscribe(loginSessionChannel(text(id)), (update) => {
-        if (update.type === 'status') post({ type: 'status', update: toUpdate(update.session) });
-        else post({ type: 'rejected', remainingAttempts: update.remainingAttempts });
+        const event = update.type === 'status' ? { type: 'status', update: toUpdate(update.session) } : { type: 'rejected', remainingAttempts: update.remainingAttempts };
+        if (held) held.push(event);
+        else post(event);
       });
       watches.set(keyOf(caller, subscription), unsubscribe);
       try {
         const view = await services.loginSessions.watch(text(id), text(kioskSecret));
+        const pending = held;
+        held = undefined;
         post({ type: 'connection', online: true });
         post({ type: 'status', update: toUpdate(view) });
+        for (const event of pending) post(event);
       } catch {
+        // Unknown session or wrong kioskSecret: told it is over, and told nothing more about it.
+        unsubscribe();
+        watches.delete(keyOf(caller, subscription));
         post({ type: 'status', update: { status: 'expired', expiresAt: new Date().toISOString() } });
       }
       return null;

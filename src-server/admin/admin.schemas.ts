@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { REVOKE_REASONS } from '../badges/revoke-reasons.ts';
 import { IsoTime } from '../http/schemas.ts';
 
 // Query strings and path parameters arrive as text (types are never coerced): numbers are patterns here
@@ -70,7 +71,7 @@ export const EnrollBadgeBody = Type.Object({
 export const EnrolledBadgeSchema = Type.Object({ id: Type.Integer(), uid: Type.String(), secret: Type.Optional(Type.String()) });
 
 export const RevokeBadgeBody = Type.Object({
-  reason: Type.Union(['lost', 'stolen', 'left', 'damaged', 'replaced', 'other'].map((r) => Type.Literal(r))),
+  reason: Type.Union(REVOKE_REASONS.map((r) => Type.Literal(r))),
 });
 
 export const RevokedBadgeSchema = Type.Object({ id: Type.Integer(), revokedAt: IsoTime });

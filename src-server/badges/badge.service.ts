@@ -42,10 +42,6 @@ export function parseBadgeUid(raw: string): string {
   return uid;
 }
 
-/** Why an administrator revokes a badge. */
-export const REVOKE_REASONS = ['lost', 'stolen', 'left', 'damaged', 'replaced', 'other'] as const;
-export type RevokeReason = (typeof REVOKE_REASONS)[number];
-
 /** A badge as the console lists it. */
 export interface BadgeSummary {
   id: number;

@@ -14,6 +14,7 @@ import type {
   UserListSchema,
   UserSummarySchema,
 } from '../../../src-server/admin/admin.schemas.ts';
+import type { RevokeReason } from '../../../src-server/badges/revoke-reasons.ts';
 import type { HttpMethod, UserTransport } from '../bridge/types.ts';
 
 // The console's types are the server's own response schemas: one definition, checked on both sides.
@@ -31,8 +32,7 @@ export type AuditVerification = Static<typeof AuditVerificationSchema>;
 export type ReaderInfo = Static<typeof ReaderSchema>;
 export type ReaderEnrolled = Static<typeof ReaderEnrolledSchema>;
 
-export const REVOKE_REASONS = ['lost', 'stolen', 'left', 'damaged', 'replaced', 'other'] as const;
-export type RevokeReason = (typeof REVOKE_REASONS)[number];
+export { REVOKE_REASONS, type RevokeReason } from '../../../src-server/badges/revoke-reasons.ts';
 
 export interface UserQuery {
   q?: string;

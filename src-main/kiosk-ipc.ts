@@ -1,7 +1,8 @@
 import { isAppError } from '../src-server/errors.ts';
 import { callInProcess } from '../src-server/http/in-process.ts';
 import type { TapinServer } from '../src-server/http/app.ts';
-import { kioskChannel, loginSessionChannel } from '../src-server/realtime/event-bus.ts';
+import { kioskChannel } from '../src-server/realtime/event-bus.ts';
+import { followLoginSession } from '../src-server/realtime/follow-login-session.ts';
 import type { DeskReader } from '../src-server/reader/desk-reader.ts';
 import { enrollFirstAdministrator, needsFirstAdministrator } from '../src-server/reader/first-administrator.ts';
 import type { LoginSessionView } from '../src-server/sessions/login-session.view.ts';
@@ -80,25 +81,17 @@ export function kioskIpcHandlers(
 
     [IPC.watchSession]: async (caller, subscription, id, kioskSecret) => {
       const post = (event: unknown) => caller.post({ subscription: Number(subscription), event });
-      // Subscribe before reading, holding events back until the secret is proven, so none falls in
-      // between and none reaches a watcher that has not proven it (as the WebSocket route does).
-      let held: unknown[] | undefined = [];
-      const unsubscribe = deps.bus.subscribe(loginSessionChannel(text(id)), (update) => {
-        const event = update.type === 'status' ? { type: 'status', update: toUpdate(update.session) } : { type: 'rejected', remainingAttempts: update.remainingAttempts };
-        if (held) held.push(event);
-        else post(event);
+      // The first event delivered is the current status, once the kioskSecret is proven: "online" then.
+      let proven = false;
+      const follow = followLoginSession(services, deps.bus, text(id), text(kioskSecret), (event) => {
+        if (!proven) post({ type: 'connection', online: (proven = true) });
+        post(event.type === 'status' ? { type: 'status', update: toUpdate(event.session) } : { type: 'rejected', remainingAttempts: event.remainingAttempts });
       });
-      watches.set(keyOf(caller, subscription), unsubscribe);
+      watches.set(keyOf(caller, subscription), follow.stop);
       try {
-        const view = await services.loginSessions.watch(text(id), text(kioskSecret));
-        const pending = held;
-        held = undefined;
-        post({ type: 'connection', online: true });
-        post({ type: 'status', update: toUpdate(view) });
-        for (const event of pending) post(event);
+        await follow.ready;
       } catch {
         // Unknown session or wrong kioskSecret: told it is over, and told nothing more about it.
-        unsubscribe();
         watches.delete(keyOf(caller, subscription));
         post({ type: 'status', update: { status: 'expired', expiresAt: new Date().toISOString() } });
       }

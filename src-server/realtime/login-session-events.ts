@@ -1,40 +1,27 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { LoginSessionStatus } from '../db/schema.ts';
 import { isAppError } from '../errors.ts';
 import { NO_BEARER } from '../http/schemas.ts';
 import type { Services } from '../services.ts';
 import { readAuthMessage } from './auth-message.ts';
-import { loginSessionChannel, type EventBus, type LoginSessionEvent } from './event-bus.ts';
+import type { EventBus, LoginSessionEvent } from './event-bus.ts';
+import { followLoginSession, isFinalStatus, type LoginSessionFollow } from './follow-login-session.ts';
 
 /** Close code for a watcher that did not prove it holds the session's kioskSecret. */
 export const CLOSE_UNAUTHORIZED = 4401;
 const AUTH_TIMEOUT_MS = 10_000;
-
-// Statuses only move forward; an event that arrives late must not walk the kiosk back.
-const rank: Record<LoginSessionStatus, number> = { pending: 0, authenticated: 1, consumed: 2, expired: 2 };
-const isFinal = (status: LoginSessionStatus) => rank[status] === 2;
 
 /**
  * `GET /login-sessions/:id/events`: the kiosk proves it holds the kioskSecret in its first message,
  * then hears the session's status at once and on every change until it ends.
  */
 export function watchLoginSession(socket: WebSocket, id: string, services: Services, bus: EventBus): void {
-  let unsubscribe: (() => void) | undefined;
-  let lastStatus: LoginSessionStatus | undefined;
-  let buffered: LoginSessionEvent[] | undefined = [];
+  let follow: LoginSessionFollow | undefined;
 
   const send = (event: LoginSessionEvent) => {
     if (socket.readyState !== socket.OPEN) return;
-    if (event.type === 'rejected') {
-      socket.send(JSON.stringify(event));
-      return;
-    }
-    const status = event.session.status;
-    if (lastStatus !== undefined && (status === lastStatus || rank[status] < rank[lastStatus])) return;
-    lastStatus = status;
-    socket.send(JSON.stringify({ type: 'status', ...event.session }));
-    if (isFinal(status)) socket.close(1000, 'login session ended');
+    socket.send(JSON.stringify(event.type === 'rejected' ? event : { type: 'status', ...event.session }));
+    if (event.type === 'status' && isFinalStatus(event.session.status)) socket.close(1000, 'login session ended');
   };
 
   const authTimer = setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, 'authentication timeout'), AUTH_TIMEOUT_MS);
@@ -47,25 +34,15 @@ export function watchLoginSession(socket: WebSocket, id: string, services: Servi
       socket.close(CLOSE_UNAUTHORIZED, 'expected {"type":"auth","kioskSecret":…}');
       return;
     }
-    // Subscribe before reading, holding events back until the secret is proven, so none falls in between.
-    unsubscribe = bus.subscribe(loginSessionChannel(id), (event) => (buffered ? buffered.push(event) : send(event)));
-    services.loginSessions.watch(id, kioskSecret).then(
-      (session) => {
-        const held = buffered ?? [];
-        buffered = undefined;
-        send({ type: 'status', session });
-        for (const event of held) send(event);
-      },
-      (error: unknown) => {
-        unsubscribe?.();
-        socket.close(CLOSE_UNAUTHORIZED, isAppError(error) ? 'unknown login session or wrong kioskSecret' : 'server error');
-      },
-    );
+    follow = followLoginSession(services, bus, id, kioskSecret, send);
+    follow.ready.catch((error: unknown) => {
+      socket.close(CLOSE_UNAUTHORIZED, isAppError(error) ? 'unknown login session or wrong kioskSecret' : 'server error');
+    });
   });
 
   socket.on('close', () => {
     clearTimeout(authTimer);
-    unsubscribe?.();
+    follow?.stop();
   });
   socket.on('error', () => socket.terminate());
 }

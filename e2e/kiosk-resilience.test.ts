@@ -67,7 +67,7 @@ describe.skipIf(chromiumMissing)('the kiosk over time and through outages, in Ch
   });
 
   it('takes a code down once it expires while the server is unreachable, and shows a new one when it is back', async () => {
-    let t = await serve({ sessionTtlSeconds: 3 });
+    const t = await serve({ sessionTtlSeconds: 3 });
     const seed = await t.seed();
     const kiosk = await openKiosk(t, seed);
     const { dir } = t;
@@ -76,14 +76,14 @@ describe.skipIf(chromiumMissing)('the kiosk over time and through outages, in Ch
     await kiosk.getByText('Getting a new code…').waitFor({ timeout: 6_000 });
     expect(await kiosk.locator('.qr-image').count()).toBe(0);
     await kiosk.screenshot({ path: screenshotPath('kiosk-stale-code') });
-    t = await serve({ port, sessionTtlSeconds: 30 }, dir);
+    await serve({ port, sessionTtlSeconds: 30 }, dir);
     await kiosk.locator('.qr-image').waitFor({ timeout: 15_000 });
     await unlockWithPhone(await readQrFromScreen(kiosk), seed.user.uid);
     await kiosk.getByRole('heading', { name: 'Welcome, Grace Hopper' }).waitFor();
   });
 
   it('keeps working through a server restart: offline banner, reconnect, then a login', async () => {
-    let t = await serve({});
+    const t = await serve({});
     const seed = await t.seed();
     const kiosk = await openKiosk(t, seed);
     const { dir } = t;
@@ -96,7 +96,7 @@ describe.skipIf(chromiumMissing)('the kiosk over time and through outages, in Ch
     // The banner must not move the code.
     expect(await kiosk.locator('.qr-box').boundingBox()).toEqual(before);
 
-    t = await serve({ port }, dir);
+    await serve({ port }, dir);
     await kiosk.getByText('Connection lost — reconnecting…').waitFor({ state: 'detached', timeout: 15_000 });
     await unlockWithPhone(await readQrFromScreen(kiosk), seed.user.uid);
     await kiosk.getByRole('heading', { name: 'Welcome, Grace Hopper' }).waitFor();

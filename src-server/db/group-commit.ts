@@ -1,5 +1,5 @@
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { SqliteDialect, type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
+import { SqliteAdapter, SqliteDialect, type CompiledQuery, type DatabaseConnection, type DialectAdapter, type Driver, type QueryResult } from 'kysely';
 
 /**
  * A Kysely driver for better-sqlite3 that commits in groups.
@@ -24,6 +24,20 @@ export class GroupCommitSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new GroupCommitDriver(this.#sqlite);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new GroupCommitSqliteAdapter();
+  }
+}
+
+/**
+ * Kysely (0.29+) lets one query at a time hold a dialect's only connection. Here every query gets a
+ * handle of its own and the driver itself orders them, so that the writes of one turn can share a commit.
+ */
+class GroupCommitSqliteAdapter extends SqliteAdapter {
+  override get supportsMultipleConnections(): boolean {
+    return true;
   }
 }
 

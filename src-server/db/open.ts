@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, type Migration } from 'kysely';
+import { Kysely } from 'kysely';
+import { Migrator, type Migration } from 'kysely/migration';
 import { GroupCommitSqliteDialect } from './group-commit.ts';
 import { AUDIT_HASH_FUNCTION, auditChainHash } from '../audit/audit-chain.ts';
 import * as initial from './migrations/2026-11-24-initial.ts';

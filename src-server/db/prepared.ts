@@ -2,7 +2,10 @@ import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 
 /** Stands where a call's parameter goes while the query is compiled once. */
 class Slot {
-  constructor(readonly name: string) {}
+  readonly name: string;
+  constructor(name: string) {
+    this.name = name;
+  }
 }
 
 /**

@@ -27,7 +27,8 @@ import { installErrorHandling } from './error-handler.ts';
 import { installHostGuard, isLoopbackHost } from './host-guard.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installPhoneOnlyOffLoopback } from './phone-only.ts';
-import { DEFAULT_RENDERER_DIR, pageRoutes } from './pages.ts';
+import { pageRoutes } from './pages.ts';
+import { BUILT_RENDERER_DIR } from '../built-files.ts';
 import { HealthSchema, NO_BEARER } from './schemas.ts';
 import { publicUrlFor } from './public-url.ts';
 
@@ -208,6 +209,6 @@ async function registerRoutes(
     return { status: 'ok' as const, version: packageJson.version, uptimeSeconds: Math.round(process.uptime()) };
   });
 
-  await app.register(pageRoutes, { rendererDir: options.rendererDir ?? DEFAULT_RENDERER_DIR });
+  await app.register(pageRoutes, { rendererDir: options.rendererDir ?? BUILT_RENDERER_DIR });
   options.extraRoutes?.(app);
 }

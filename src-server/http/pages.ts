@@ -1,10 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
-
-export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
 
 // The admin console is the kiosk app in its admin mode (it signs in the same way, then opens the console).
 const PAGES: Record<string, string> = { '/kiosk': 'kiosk.html', '/admin': 'kiosk.html', '/m': 'm.html' };

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { BUILT_READER_PROCESS } from '../built-files.ts';
 import { AppError } from '../errors.ts';
 import type { BadgeTap, DeskReaderState, ParentMessage, ReaderMessage, TapOutcome } from './reader-protocol.ts';
 
@@ -12,8 +12,8 @@ export interface DeskReaderOptions {
   /** Wait before restarting the reader process after it exited (default 0.5 s doubling to 10 s). */
   retryDelay?: (attempt: number) => number;
   /**
-   * How to start the reader process: by default the TypeScript source through tsx; a bundled app
-   * (Electron) passes its built reader-process.js and runs it with its own binary as Node.
+   * How to start the reader process: by default the built reader-process.js with this Node; the
+   * Electron app runs it with its own binary as Node.
    */
   process?: { path: string; execArgv: string[]; env?: NodeJS.ProcessEnv };
 }
@@ -38,7 +38,6 @@ export interface DeskReader {
   stop(): Promise<void>;
 }
 
-const READER_PROCESS = fileURLToPath(new URL('./reader-process.ts', import.meta.url));
 const defaultRetry = (attempt: number) => Math.min(10_000, 500 * 2 ** attempt);
 
 /**
@@ -67,7 +66,7 @@ export function startDeskReader(options: DeskReaderOptions): DeskReader {
 
   function spawnReader(): void {
     if (stopped) return;
-    const how = options.process ?? { path: READER_PROCESS, execArgv: ['--import', 'tsx'] };
+    const how = options.process ?? { path: BUILT_READER_PROCESS, execArgv: [] };
     const reader = fork(how.path, [], { execArgv: how.execArgv, env: how.env ?? process.env, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     child = reader;
     reader.on('message', (message: ReaderMessage) => {

@@ -48,12 +48,12 @@ export type WatchEvent =
 
 /** An API answer that was an error: its stable code and HTTP status. */
 export class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-  ) {
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, status: number, message: string) {
     super(message);
+    this.code = code;
+    this.status = status;
   }
 }
 

@@ -15,8 +15,10 @@ export interface Validated {
 export type PhoneFailure = 'expired' | 'rejected' | 'used' | 'rateLimited' | 'network' | 'notFound';
 
 export class PhoneError extends Error {
-  constructor(readonly failure: PhoneFailure) {
+  readonly failure: PhoneFailure;
+  constructor(failure: PhoneFailure) {
     super(failure);
+    this.failure = failure;
   }
 }
 

@@ -53,6 +53,8 @@ function post(path: string, body: string): Promise<number> {
   });
 }
 
+process.send?.({ type: 'watching' });
+
 // One phone at a time: each validation is timed from the request leaving to its kiosk hearing of it.
 const pushed: number[] = [];
 const answered: number[] = [];
@@ -66,4 +68,4 @@ for (const session of sessions) {
 }
 for (const socket of sockets) socket.close();
 agent.destroy();
-process.send?.({ pushed, answered });
+process.send?.({ type: 'done', pushed, answered });

@@ -7,17 +7,23 @@ const POOL_SIZE = 4096;
 const pool = Buffer.alloc(POOL_SIZE);
 let poolOffset = POOL_SIZE;
 
-/** A fresh random secret, base64url: 32 bytes = 256 bits unless told otherwise. */
-export function randomToken(bytes = 32): string {
-  if (bytes > POOL_SIZE) return randomBytes(bytes).toString('base64url');
+/** Fresh random bytes from the pool, copied into `into` at `offset`. */
+export function fillRandom(into: Buffer, offset = 0, bytes = into.length - offset): Buffer {
+  if (bytes > POOL_SIZE) return randomFillSync(into, offset, bytes);
   if (poolOffset + bytes > POOL_SIZE) {
     randomFillSync(pool);
     poolOffset = 0;
   }
-  const token = pool.toString('base64url', poolOffset, poolOffset + bytes);
+  pool.copy(into, offset, poolOffset, poolOffset + bytes);
   pool.fill(0, poolOffset, poolOffset + bytes);
   poolOffset += bytes;
-  return token;
+  return into;
+}
+
+/** A fresh random secret, base64url: 32 bytes = 256 bits unless told otherwise. */
+export function randomToken(bytes = 32): string {
+  if (bytes > POOL_SIZE) return randomBytes(bytes).toString('base64url');
+  return fillRandom(Buffer.allocUnsafe(bytes)).toString('base64url');
 }
 
 /**

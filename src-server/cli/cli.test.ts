@@ -160,7 +160,15 @@ describe('tapin serve', () => {
     const code = await serving.stop('SIGTERM');
     expect(code).toBe(0);
     const log = serving.output();
-    expect(log).toContain('"url":"/api/v1/login-sessions/validate"');
+    // One line per request, written once it is answered: the three above, each with its status and duration.
+    const requests = log.split('\n').filter((line) => line.includes('"msg":"request"')).map((line) => JSON.parse(line));
+    expect(requests.map((r) => [r.method, r.url, r.statusCode])).toEqual([
+      ['POST', '/api/v1/login-sessions', 201],
+      ['POST', '/api/v1/login-sessions/validate', 200],
+      ['POST', `/api/v1/login-sessions/${session.id}/exchange`, 200],
+    ]);
+    for (const request of requests) expect(request.ms).toBeGreaterThan(0);
+    expect(log).not.toContain('incoming request');
     for (const secret of [key, session.token, session.kioskSecret, exchanged.accessToken]) expect(log).not.toContain(secret);
     serving = undefined;
   });

@@ -16,14 +16,17 @@ import { SqliteAdapter, SqliteDialect, type CompiledQuery, type DatabaseConnecti
  */
 export class GroupCommitSqliteDialect extends SqliteDialect {
   readonly #sqlite: SqliteDatabase;
+  readonly #onCommitted: (() => void) | undefined;
 
-  constructor(sqlite: SqliteDatabase) {
+  /** `onCommitted` runs after each group's commit, between two groups (where the WAL may be reset). */
+  constructor(sqlite: SqliteDatabase, options: { onCommitted?: () => void } = {}) {
     super({ database: sqlite });
     this.#sqlite = sqlite;
+    this.#onCommitted = options.onCommitted;
   }
 
   override createDriver(): Driver {
-    return new GroupCommitDriver(this.#sqlite);
+    return new GroupCommitDriver(this.#sqlite, this.#onCommitted);
   }
 
   override createAdapter(): DialectAdapter {
@@ -55,9 +58,11 @@ class GroupCommitDriver implements Driver {
   /** A read transaction is open for this turn's reads (never while a group is). */
   #reading = false;
   #transaction: { owner: Handle; done: Promise<void>; end(): void } | undefined;
+  readonly #onCommitted: (() => void) | undefined;
 
-  constructor(sqlite: SqliteDatabase) {
+  constructor(sqlite: SqliteDatabase, onCommitted?: () => void) {
     this.#sqlite = sqlite;
+    this.#onCommitted = onCommitted;
   }
 
   async init(): Promise<void> {}
@@ -182,6 +187,7 @@ class GroupCommitDriver implements Driver {
       return;
     }
     for (const waiter of group) waiter.resolve();
+    this.#onCommitted?.();
   }
 
   #failGroup(error: unknown): void {

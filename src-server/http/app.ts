@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { sql } from 'kysely';
 import packageJson from '../../package.json' with { type: 'json' };
 import { accessRoutes } from '../access/access.routes.ts';
@@ -24,6 +25,7 @@ import { startDeskReader, type DeskReader, type DeskReaderOptions } from '../rea
 import { kioskEventRoutes } from '../realtime/kiosk-events.ts';
 import { tapsAtKiosk } from '../reader/desk-reader.taps.ts';
 import { installErrorHandling } from './error-handler.ts';
+import { asyncStdout, flushLog, OneLinePerRequest } from './request-log.ts';
 import { installHostGuard, isLoopbackHost } from './host-guard.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installPhoneOnlyOffLoopback } from './phone-only.ts';
@@ -44,8 +46,8 @@ export interface BuildOptions {
   phoneOnlyOffLoopback?: boolean | ((localAddress: string | undefined) => boolean);
   /** Where the built pages are (default: out/renderer next to the sources). */
   rendererDir?: string;
-  /** Extra routes registered at the root after TapIn's own (the benchmark's bare route). */
-  extraRoutes?: (app: FastifyInstance) => void;
+  /** Where the log goes (default: standard output, written asynchronously). */
+  logStream?: DestinationStream;
 }
 
 export interface TapinServer {
@@ -81,7 +83,6 @@ const REDACTED = [
 /** The factory every entry point calls: tests, `tapin serve`, the benchmark and the Electron main process. */
 export async function buildServer(config: ServerConfig, options: BuildOptions = {}): Promise<TapinServer> {
   const db = await openDatabase(config.dbPath, { backgroundCheckpoints: true });
-  const checkpointer = startCheckpointer(config.dbPath);
   let listeningUrl: string | undefined;
   const deps: Deps = {
     db,
@@ -92,8 +93,10 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
   };
   const services = createServices(deps);
 
+  const logStream = options.logStream ?? asyncStdout();
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' } },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' }, stream: logStream },
+    logController: new OneLinePerRequest(),
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
     // URLs the router cannot even decode still get the API's error shape.
@@ -103,6 +106,11 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     // Mistyped fields are errors, not something to coerce into shape.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const checkpointer = startCheckpointer(config.dbPath, {
+    onError: (message, walBytes) => app.log.error({ walBytes }, `database checkpoint failing: ${message}`),
+    onRecovered: () => app.log.info('database checkpoints working again'),
+  });
 
   let cleanup: CleanupScheduler | undefined;
   let stopHeartbeat: (() => void) | undefined;
@@ -118,6 +126,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     services.loginSessions.stop();
     await db.destroy();
     await checkpointer.stop();
+    flushLog(logStream);
   });
 
   try {
@@ -210,5 +219,4 @@ async function registerRoutes(
   });
 
   await app.register(pageRoutes, { rendererDir: options.rendererDir ?? BUILT_RENDERER_DIR });
-  options.extraRoutes?.(app);
 }

@@ -14,21 +14,20 @@ export async function insertLoginSession(db: TapinDb, session: NewLoginSession):
   await insert(db, { authenticated_at: null, consumed_at: null, user_id: null, badge_id: null, rejected_badges: 0, pin_required: 0, pin_attempts: 0, ...session });
 }
 
-const byTokenHash = preparedQuery(['tokenHash'], (db: TapinDb, p: { tokenHash: string }) =>
+const byIdWithKiosk = preparedQuery(['id'], (db: TapinDb, p: { id: string }) =>
   db
     .selectFrom('login_sessions')
     .innerJoin('kiosks', 'kiosks.id', 'login_sessions.kiosk_id')
     .selectAll('login_sessions')
     .select(['kiosks.name as kiosk_name', 'kiosks.location as kiosk_location'])
-    .where('login_sessions.token_hash', '=', p.tokenHash),
+    .where('login_sessions.id', '=', p.id),
 );
 
-/** The session a QR token names, with the kiosk it belongs to (the phone names it before unlocking). */
-export async function findLoginSessionByTokenHash(db: TapinDb, tokenHash: string): Promise<LoginSessionWithKiosk | undefined> {
-  return (await byTokenHash(db, { tokenHash }))[0];
+/** A session with the kiosk it belongs to (the phone names it before unlocking). */
+export async function findLoginSessionWithKiosk(db: TapinDb, id: string): Promise<LoginSessionWithKiosk | undefined> {
+  return (await byIdWithKiosk(db, { id }))[0];
 }
 
-/** The newest login session still waiting for a badge at a kiosk: the one its desk reader validates. */
 /** The sessions still waiting at a kiosk, newest first (a few: a kiosk shows one code at a time). */
 export async function findPendingAtKiosk(db: TapinDb, kioskId: number, now: number, limit = 5): Promise<LoginSessionWithKiosk[]> {
   return db

@@ -22,7 +22,8 @@ describe('creating a login session', () => {
     expect(response.status).toBe(201);
     const session = response.body;
     expect(session).toMatchObject({ status: 'pending', createdAt: '2026-03-02T08:00:00.000Z', expiresAt: '2026-03-02T08:05:00.000Z' });
-    expect(session.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The session's id (16 bytes) and a 256-bit secret.
+    expect(session.token).toMatch(/^[A-Za-z0-9_-]{64}$/);
     expect(session.kioskSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(session.kioskSecret).not.toBe(session.token);
     expect(session.qrPayload).toBe(`${t.url}/m#t=${session.token}`);
@@ -98,6 +99,21 @@ describe('the phone side', () => {
     const response = await t.api('/api/v1/login-sessions/inspect', { body: { token: 'not-a-token' } });
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe('SESSION_NOT_FOUND');
+  });
+
+  it('finds nothing for a token that names a real session but does not carry its secret', async () => {
+    const session = await createLoginSession(t, seed.kioskKey);
+    const bytes = Buffer.from(session.token, 'base64url');
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1);
+    const forged = bytes.toString('base64url');
+    const other = await createLoginSession(t, seed.kioskKey);
+    // The id part of one session with the secret part of another.
+    const spliced = Buffer.concat([Buffer.from(session.token, 'base64url').subarray(0, 16), Buffer.from(other.token, 'base64url').subarray(16)]).toString('base64url');
+    for (const token of [forged, spliced]) {
+      expect((await t.api('/api/v1/login-sessions/inspect', { body: { token } })).body.error.code).toBe('SESSION_NOT_FOUND');
+      expect((await t.api('/api/v1/login-sessions/validate', { body: { token, badge: { uid: seed.user.uid } } })).body.error.code).toBe('SESSION_NOT_FOUND');
+    }
+    expect((await t.api('/api/v1/login-sessions/inspect', { body: { token: session.token } })).status).toBe(200);
   });
 
   it('validates a known badge, in any UID spelling, and the kiosk then reads authenticated', async () => {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AccessSessionService } from '../access/access-session.service.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.repository.ts';
 import { findBadgeForUid } from '../badges/badge.repository.ts';
@@ -14,13 +13,14 @@ import { loginSessionExchange } from './login-session.exchange.ts';
 import {
   countRejectedBadge,
   findLoginSession,
-  findLoginSessionByTokenHash,
+  findLoginSessionWithKiosk,
   findPendingAtKiosk,
   type LoginSessionWithKiosk,
   insertLoginSession,
   markAuthenticated,
   markExpired,
 } from './login-session.repository.ts';
+import { loginSessionIdOfToken, newLoginSessionId, newQrToken } from './login-session.token.ts';
 import { effectiveStatus, isoTime, toLoginSessionView, type LoginSessionView } from './login-session.view.ts';
 
 /** Rejected badges one login session tolerates before it is burned. */
@@ -105,6 +105,14 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
     },
   });
 
+  /** The session a QR token names: its row found by the id in the token, the whole token checked against its hash. */
+  async function forToken(token: string): Promise<LoginSessionWithKiosk> {
+    const id = loginSessionIdOfToken(token);
+    const row = id === undefined ? undefined : await findLoginSessionWithKiosk(db, id);
+    if (!row || !secretMatches(token, row.token_hash)) throw notFound();
+    return row;
+  }
+
   /** The session a kiosk may see: right id and right kioskSecret, else not found (no hint which). */
   async function forKiosk(id: string, kioskSecret: string | undefined): Promise<LoginSessionRow> {
     const row = await findLoginSession(db, id);
@@ -185,11 +193,12 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
   return Object.freeze({
     async create(kioskKey: string | undefined): Promise<CreatedLoginSession> {
       const kiosk = await kiosks.authenticate(kioskKey);
-      const token = randomToken();
+      const id = newLoginSessionId();
+      const token = newQrToken(id);
       const kioskSecret = randomToken();
       const now = clock.now();
       const row: LoginSessionRow = {
-        id: randomUUID(),
+        id,
         token_hash: hashSecret(token),
         kiosk_secret_hash: hashSecret(kioskSecret),
         kiosk_id: kiosk.id,
@@ -225,8 +234,7 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
     },
 
     async inspect(token: string): Promise<InspectedLoginSession> {
-      const row = await findLoginSessionByTokenHash(db, hashSecret(token));
-      if (!row) throw notFound();
+      const row = await forToken(token);
       return {
         status: effectiveStatus(row, clock.now()),
         expiresAt: isoTime(row.expires_at),
@@ -237,8 +245,7 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
     /** The phone's validation: the QR token names the session. */
     async validate(request: ValidationRequest): Promise<ValidationResult> {
       const uid = parseBadgeUid(request.badge.uid);
-      const row = await findLoginSessionByTokenHash(db, hashSecret(request.token));
-      if (!row) throw notFound();
+      const row = await forToken(request.token);
       return validateSession(row, { uid, secret: request.badge.secret }, request);
     },
 

@@ -57,7 +57,8 @@ class GroupCommitDriver implements Driver {
   #group: Waiter[] | undefined;
   /** A read transaction is open for this turn's reads (never while a group is). */
   #reading = false;
-  #transaction: { owner: Handle; done: Promise<void>; end(): void } | undefined;
+  #transaction: Transaction | undefined;
+  readonly #waitingTransactions: { handle: Handle; resolve(): void }[] = [];
   readonly #onCommitted: (() => void) | undefined;
 
   constructor(sqlite: SqliteDatabase, onCommitted?: () => void) {
@@ -74,10 +75,10 @@ class GroupCommitDriver implements Driver {
   async releaseConnection(): Promise<void> {}
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    while (this.#transaction) await this.#transaction.done;
-    let end = () => {};
-    const done = new Promise<void>((resolve) => (end = resolve));
-    this.#transaction = { owner: connection as Handle, done, end };
+    const handle = connection as Handle;
+    // Transactions take turns in arrival order; the one that ends hands over to the next (#endTransaction).
+    if (this.#transaction) await new Promise<void>((resolve) => this.#waitingTransactions.push({ handle, resolve }));
+    else this.#transaction = ownedBy(handle);
     this.#openGroup();
     this.#sqlite.exec('SAVEPOINT kysely_transaction');
   }
@@ -197,10 +198,27 @@ class GroupCommitDriver implements Driver {
   }
 
   #endTransaction(): void {
-    const transaction = this.#transaction;
-    this.#transaction = undefined;
-    transaction?.end();
+    const ended = this.#transaction;
+    // Handed over before anyone wakes, so that nothing slips in between; waking one waiter rather than
+    // all of them keeps a burst of n validations at n wake-ups instead of n².
+    const next = this.#waitingTransactions.shift();
+    this.#transaction = next ? ownedBy(next.handle) : undefined;
+    ended?.end();
+    next?.resolve();
   }
+}
+
+interface Transaction {
+  owner: Handle;
+  /** Resolves when the transaction ends: queries held off by it may then go. */
+  done: Promise<void>;
+  end(): void;
+}
+
+function ownedBy(owner: Handle): Transaction {
+  let end = () => {};
+  const done = new Promise<void>((resolve) => (end = resolve));
+  return { owner, done, end };
 }
 
 /** One per acquired connection, so the driver can tell a transaction's own queries from everyone else's. */

@@ -2,12 +2,12 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type DestinationStream } from 'pino';
 
 /**
- * Standard output, written asynchronously: a log line is queued, and what queued up during one turn
- * of the event loop goes out in one write, instead of a blocking write per line on the way of every
- * answer. Flushed when the server closes.
+ * Standard output, written asynchronously and in batches: lines are queued and go out 4 KiB at a time,
+ * or at the latest a fifth of a second after they were logged, instead of a blocking write per line
+ * on the way of every answer. Flushed when the server closes.
  */
 export function asyncStdout(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false });
+  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200 });
 }
 
 /** Writes out what is still queued (at shutdown). */

@@ -46,7 +46,7 @@ describe.skipIf(chromiumMissing)('the kiosk and the phone, in Chromium', () => {
     expect(new URL(kiosk.url()).hash).toBe('');
     await kiosk.screenshot({ path: screenshotPath('kiosk-qr') });
     const qrUrl = await readQrFromScreen(kiosk);
-    expect(qrUrl).toMatch(new RegExp(`^${t.url}/m#t=[A-Za-z0-9_-]{43}$`));
+    expect(qrUrl).toMatch(new RegExp(`^${t.url}/m#t=[A-Za-z0-9_-]{64}$`));
 
     const phone = await openPhone(qrUrl, { uid: '04:a1:b2:c3:d4:e5:f6' });
     await phone.getByRole('heading', { name: 'Unlock Lobby kiosk — Building A?' }).waitFor();

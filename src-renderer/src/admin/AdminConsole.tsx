@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { ApiError, type SignedIn, type UserTransport } from '../bridge/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
+import { adminMessages } from '../i18n/admin-messages.ts';
+import { MoreMessages, useI18n } from '../i18n/i18n.tsx';
 import { PinPad } from '../pin/PinPad.tsx';
 import { adminApi } from './admin-api.ts';
 import { AdminContext, Cancelled, typedPinProblem, useErrorText, type AdminContextValue } from './admin-context.tsx';
@@ -8,6 +9,7 @@ import { AuditPanel } from './AuditPanel.tsx';
 import { KiosksPanel } from './KiosksPanel.tsx';
 import { SessionsPanel } from './SessionsPanel.tsx';
 import { UsersPanel } from './UsersPanel.tsx';
+import '../styles/console.css';
 
 const TABS = ['users', 'kiosks', 'sessions', 'audit'] as const;
 type Tab = (typeof TABS)[number];
@@ -15,11 +17,26 @@ type Tab = (typeof TABS)[number];
 type PinAsk = { kind: 'step-up' | 'set-pin'; problem?: string; resolve(): void; reject(error: unknown): void };
 type ConfirmAsk = { question: string; action: string; resolve(ok: boolean): void };
 
+export interface AdminConsoleProps {
+  transport: UserTransport;
+  signedIn: SignedIn;
+  onClose?: () => void;
+}
+
+/** The console with its own strings, which its page does not carry (it is loaded lazily, with them). */
+export function AdminConsole(props: AdminConsoleProps) {
+  return (
+    <MoreMessages messages={adminMessages}>
+      <Console {...props} />
+    </MoreMessages>
+  );
+}
+
 /**
  * The administrator's console: users and badges, kiosks, live sessions, the audit log. Every change
  * goes through `guarded`, which asks for the PIN when the last confirmation is older than 5 minutes.
  */
-export function AdminConsole({ transport, signedIn, onClose }: { transport: UserTransport; signedIn: SignedIn; onClose?: () => void }) {
+function Console({ transport, signedIn, onClose }: AdminConsoleProps) {
   const { t } = useI18n();
   const errorText = useErrorText();
   const api = useMemo(() => adminApi(transport, signedIn.accessToken), [transport, signedIn.accessToken]);

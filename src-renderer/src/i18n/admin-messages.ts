@@ -1,17 +1,7 @@
-// The PIN step and the admin console, in both languages (merged into messages.ts).
+import type { Messages } from './messages.ts';
+
+// The admin console's strings, loaded with the console itself and added to its page's (MoreMessages).
 export const adminEn = {
-  'pin.title': 'Enter your PIN',
-  'pin.hint': 'Your badge was accepted. Type your PIN on this screen to finish signing in.',
-  'pin.typed': '{count} digits typed',
-  'pin.back': 'Delete the last digit',
-  'pin.clear': 'Clear',
-  'pin.cancel': 'Cancel',
-  'pin.submit': 'OK',
-  'pin.checking': 'Checking…',
-  'pin.wrong': 'Wrong PIN. {tries} tries left.',
-  'pin.locked': 'This PIN is locked after too many wrong tries. Ask an administrator to set a new one.',
-  'dashboard.openConsole': 'Administration',
-  'dashboard.notAdmin': 'This page is the administrators’ console; your account is not an administrator’s. Sign out and use a kiosk.',
   'admin.title': 'Administration',
   'admin.tab.users': 'Users & badges',
   'admin.tab.kiosks': 'Kiosks',
@@ -172,19 +162,7 @@ export const adminEn = {
   'error.network': 'TapIn cannot be reached. Check the connection and try again.',
 } as const;
 
-export const adminFr: Record<keyof typeof adminEn, string> = {
-  'pin.title': 'Saisissez votre code PIN',
-  'pin.hint': 'Votre badge a été accepté. Tapez votre code PIN sur cet écran pour terminer la connexion.',
-  'pin.typed': '{count} chiffres saisis',
-  'pin.back': 'Effacer le dernier chiffre',
-  'pin.clear': 'Effacer',
-  'pin.cancel': 'Annuler',
-  'pin.submit': 'OK',
-  'pin.checking': 'Vérification…',
-  'pin.wrong': 'Code PIN erroné. Encore {tries} essais.',
-  'pin.locked': 'Ce code PIN est bloqué après trop d’erreurs. Demandez à un administrateur d’en définir un nouveau.',
-  'dashboard.openConsole': 'Administration',
-  'dashboard.notAdmin': 'Cette page est la console des administrateurs ; votre compte n’est pas administrateur. Déconnectez-vous et utilisez une borne.',
+const adminFr: Record<keyof typeof adminEn, string> = {
   'admin.title': 'Administration',
   'admin.tab.users': 'Utilisateurs et badges',
   'admin.tab.kiosks': 'Bornes',
@@ -344,3 +322,5 @@ export const adminFr: Record<keyof typeof adminEn, string> = {
   'error.RATE_LIMITED': 'Trop d’essais. Attendez une minute et réessayez.',
   'error.network': 'TapIn est injoignable. Vérifiez la connexion et réessayez.',
 };
+
+export const adminMessages: Messages = { en: adminEn, fr: adminFr };

@@ -1,16 +1,24 @@
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { format, messages, preferredLanguage, type Language, type MessageKey } from './messages.ts';
+import { format, preferredLanguage, type Language, type Messages, type MessageKey } from './messages.ts';
 
 interface I18n {
   language: Language;
   t(key: MessageKey, values?: Record<string, string | number>): string;
   toggle(): void;
+  /** The strings this part of the page has (its page's, plus those of a lazily loaded part). */
+  messages: Messages;
 }
 
 const I18nContext = createContext<I18n | undefined>(undefined);
 const STORAGE_KEY = 'tapin.language';
 
-export function I18nProvider({ children }: { children: ReactNode }) {
+function i18n(language: Language, messages: Messages, toggle: () => void): I18n {
+  // A key missing from this page's strings shows as itself rather than breaking the screen.
+  return { language, messages, toggle, t: (key, values) => format(messages[language][key] ?? key, values) };
+}
+
+/** The language and strings of a page (`messages`: that page's own, see messages.ts). */
+export function I18nProvider({ messages, children }: { messages: Messages; children: ReactNode }) {
   const [language, setLanguage] = useState<Language>(() => {
     const saved = localStorage.getItem(STORAGE_KEY);
     return saved === 'fr' || saved === 'en' ? saved : preferredLanguage(navigator.languages);
@@ -18,18 +26,26 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     document.documentElement.lang = language;
   }, [language]);
-  const value = useMemo<I18n>(
-    () => ({
-      language,
-      t: (key, values) => format(messages[language][key], values),
-      toggle: () =>
+  const value = useMemo(
+    () =>
+      i18n(language, messages, () =>
         setLanguage((current) => {
           const next = current === 'en' ? 'fr' : 'en';
           localStorage.setItem(STORAGE_KEY, next);
           return next;
         }),
-    }),
-    [language],
+      ),
+    [language, messages],
+  );
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+/** Adds the strings of a lazily loaded part of a page (the admin console) for its own subtree. */
+export function MoreMessages({ messages, children }: { messages: Messages; children: ReactNode }) {
+  const page = useI18n();
+  const value = useMemo(
+    () => i18n(page.language, { en: { ...page.messages.en, ...messages.en }, fr: { ...page.messages.fr, ...messages.fr } }, page.toggle),
+    [page, messages],
   );
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

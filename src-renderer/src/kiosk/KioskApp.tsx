@@ -1,12 +1,13 @@
-import { useCallback, useEffect, useReducer, useState } from 'react';
+import { Suspense, useCallback, useEffect, useReducer, useState } from 'react';
 import { reconnectDelay } from '../bridge/backoff.ts';
+import type { FirstAnswers } from '../bridge/head-start.ts';
 import { ApiError, type KioskBridge, type LoginSession, type ReaderState } from '../bridge/types.ts';
 import { LanguageSwitch, useI18n } from '../i18n/i18n.tsx';
 import { useNow } from '../use-now.ts';
-import { AdminConsole } from '../admin/AdminConsole.tsx';
 import { PinPad } from '../pin/PinPad.tsx';
+import { AdminConsole } from './admin-console.tsx';
 import { Dashboard } from './Dashboard.tsx';
-import { followedSession, initialKioskState, kioskReducer, renewalDelay, type KioskAction } from './kiosk-machine.ts';
+import { followedSession, initialKioskState, kioskReducer, renewalDelay, type KioskAction, type KioskState } from './kiosk-machine.ts';
 import { QrCode } from './QrCode.tsx';
 
 const isUnregistered = (error: unknown) => error instanceof ApiError && error.code === 'KIOSK_UNAUTHORIZED';
@@ -36,20 +37,37 @@ function useSessionFactory(bridge: KioskBridge | undefined, dispatch: (action: K
   );
 }
 
+/** The first screen: the code itself when its answers came before the app (`opening`, see boot.ts). */
+function openingState(bridge: KioskBridge | undefined, opening: FirstAnswers | undefined): KioskState {
+  if (!bridge) return { ...initialKioskState, screen: { name: 'unregistered' } };
+  if (!opening) return initialKioskState;
+  return kioskReducer(kioskReducer(initialKioskState, { type: 'registered', info: opening.info }), { type: 'sessionReady', session: opening.session });
+}
+
+interface KioskAppProps {
+  bridge: KioskBridge | undefined;
+  mode?: 'kiosk' | 'admin';
+  /** The kiosk's details and first code, when they were asked for before the app was loaded. */
+  opening?: FirstAnswers;
+}
+
 /**
  * The kiosk screen; `mode="admin"` is the same app as the browser's admin console (`/admin`): after
  * sign-in an administrator lands straight in the console, anyone else is told it is not for them.
  */
-export function KioskApp({ bridge, mode = 'kiosk' }: { bridge: KioskBridge | undefined; mode?: 'kiosk' | 'admin' }) {
+export function KioskApp({ bridge, mode = 'kiosk', opening }: KioskAppProps) {
   const { t } = useI18n();
   const adminOnly = mode === 'admin';
-  const [state, dispatch] = useReducer(kioskReducer, bridge ? initialKioskState : { ...initialKioskState, screen: { name: 'unregistered' } });
+  const [state, dispatch] = useReducer(kioskReducer, undefined, () => openingState(bridge, opening));
   const { screen, info } = state;
   const newSession = useSessionFactory(bridge, dispatch);
 
   useEffect(() => {
     if (!bridge) return;
     let cancelled = false;
+    const checkFirstRun = async () => {
+      if (bridge.firstRun && (await bridge.firstRun.needed().catch(() => false)) && !cancelled) dispatch({ type: 'firstRunNeeded' });
+    };
     const load = (n: number) =>
       // The first code is asked for alongside the kiosk's details, not after them: one round trip less to a QR.
       Promise.all([bridge.kioskInfo(), bridge.createSession().catch(() => undefined)]).then(
@@ -57,7 +75,7 @@ export function KioskApp({ bridge, mode = 'kiosk' }: { bridge: KioskBridge | und
           if (cancelled) return;
           dispatch({ type: 'registered', info: kiosk });
           if (session) dispatch({ type: 'sessionReady', session });
-          if (bridge.firstRun && (await bridge.firstRun.needed().catch(() => false)) && !cancelled) dispatch({ type: 'firstRunNeeded' });
+          await checkFirstRun();
         },
         (error: unknown) => {
           if (cancelled) return;
@@ -66,11 +84,12 @@ export function KioskApp({ bridge, mode = 'kiosk' }: { bridge: KioskBridge | und
           setTimeout(() => !cancelled && load(n + 1), reconnectDelay(n));
         },
       );
-    void load(0);
+    // Opened on its first code already: only the first-run question is left to ask.
+    void (opening ? checkFirstRun() : load(0));
     return () => {
       cancelled = true;
     };
-  }, [bridge]);
+  }, [bridge, opening]);
 
   useEffect(() => {
     if (screen.name !== 'starting') return;
@@ -222,7 +241,9 @@ export function KioskApp({ bridge, mode = 'kiosk' }: { bridge: KioskBridge | und
           onOpenConsole={signedIn.user.role === 'admin' && !adminOnly ? () => dispatch({ type: 'console', open: true }) : undefined}
         >
           {signedIn.user.role === 'admin' && (screen.console || adminOnly) ? (
-            <AdminConsole transport={bridge.user} signedIn={signedIn} onClose={adminOnly ? undefined : () => dispatch({ type: 'console', open: false })} />
+            <Suspense fallback={<main className="console-loading" aria-busy="true" />}>
+              <AdminConsole transport={bridge.user} signedIn={signedIn} onClose={adminOnly ? undefined : () => dispatch({ type: 'console', open: false })} />
+            </Suspense>
           ) : undefined}
         </Dashboard>
       )}

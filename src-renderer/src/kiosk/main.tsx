@@ -1,25 +1,20 @@
-import { ipcKioskBridge } from '../bridge/ipc-kiosk-bridge.ts';
-import { webKioskBridge } from '../bridge/web-kiosk-bridge.ts';
+import { hasHeadStart } from '../bridge/head-start.ts';
+import type { KioskBridge } from '../bridge/types.ts';
+import { kioskMessages } from '../i18n/kiosk-messages.ts';
 import { mount } from '../mount.tsx';
-import '../styles/kiosk.css';
-import '../styles/console.css';
+import { loadAdminConsole } from './admin-console.tsx';
 import { KioskApp } from './KioskApp.tsx';
 
-const KEY_STORAGE = 'tapin.kioskKey';
+// Once the app is loaded, how long it may wait for the first code to open on it rather than on an
+// empty screen that the code fills a moment later (drawing the page twice).
+const OPENING_WAIT_MS = 250;
 
-/** Takes the kiosk key from `#key=…` once, keeps it, and removes it from the address bar. */
-function kioskKey(): string | undefined {
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get('key');
-  if (fromHash) {
-    localStorage.setItem(KEY_STORAGE, fromHash);
-    history.replaceState(null, '', location.pathname + location.search);
-  }
-  return localStorage.getItem(KEY_STORAGE) ?? undefined;
+/** The kiosk app, started by boot.ts with the bridge it chose (undefined: a browser without a kiosk key). */
+export async function startKioskApp(bridge: KioskBridge | undefined): Promise<void> {
+  // `/admin` is this same app: an administrator signs in as at any kiosk, then lands in the console,
+  // which is fetched meanwhile.
+  const mode = location.pathname === '/admin' ? 'admin' : 'kiosk';
+  if (mode === 'admin') loadAdminConsole().catch(() => undefined);
+  const opening = bridge && hasHeadStart(bridge) ? await bridge.firstAnswers(OPENING_WAIT_MS) : undefined;
+  mount(<KioskApp bridge={bridge} mode={mode} opening={opening} />, kioskMessages);
 }
-
-// Inside the Electron app the main process holds the kiosk key and answers over IPC.
-const electron = window.tapin?.kiosk;
-const key = electron ? undefined : kioskKey();
-const bridge = electron ? ipcKioskBridge(electron) : key ? webKioskBridge({ baseUrl: location.origin, kioskKey: key }) : undefined;
-// `/admin` is this same app: an administrator signs in as at any kiosk, then lands in the console.
-mount(<KioskApp bridge={bridge} mode={location.pathname === '/admin' ? 'admin' : 'kiosk'} />);

@@ -4,7 +4,7 @@ import type { MessageKey } from '../i18n/messages.ts';
 import { hasWebNfc, readBadge, type BadgeRead } from './nfc.ts';
 import { demoBadges, inspect, PhoneError, validate, type Inspected, type PhoneFailure, type Validated } from './phone-api.ts';
 
-type Screen =
+export type Screen =
   | { name: 'checking' }
   | { name: 'noToken' }
   | { name: 'confirm'; inspected: Inspected }
@@ -27,22 +27,33 @@ const failureMessage: Record<PhoneFailure | 'nfcDenied', MessageKey> = {
 
 const asFailure = (error: unknown): PhoneFailure => (error instanceof PhoneError ? error.failure : 'network');
 
+/** What to show once the code is inspected: the question, or why there is none. */
+export function screenAfterInspect(inspecting: Promise<Inspected>): Promise<Screen> {
+  return inspecting.then(
+    (inspected): Screen =>
+      inspected.status === 'pending' ? { name: 'confirm', inspected } : { name: 'failed', failure: inspected.status === 'expired' ? 'expired' : 'used' },
+    (error: unknown): Screen => ({ name: 'failed', failure: asFailure(error) }),
+  );
+}
+
+interface PhoneAppProps {
+  token: string | undefined;
+  /** The inspection of the token, when it was asked for before the app was loaded (boot.ts). */
+  inspecting?: Promise<Inspected>;
+  /** The screen it led to, when it came in before the app was drawn. */
+  opening?: Screen;
+}
+
 /** The page a kiosk's QR code opens: confirm the kiosk, read the badge, unlock. */
-export function PhoneApp({ token }: { token: string | undefined }) {
+export function PhoneApp({ token, inspecting, opening }: PhoneAppProps) {
   const { t } = useI18n();
-  const [screen, setScreen] = useState<Screen>(token ? { name: 'checking' } : { name: 'noToken' });
+  const [screen, setScreen] = useState<Screen>(() => opening ?? (token ? { name: 'checking' } : { name: 'noToken' }));
   const scan = useRef<AbortController | undefined>(undefined);
 
   useEffect(() => {
-    if (!token) return;
-    inspect(token).then(
-      (inspected) => {
-        if (inspected.status === 'pending') setScreen({ name: 'confirm', inspected });
-        else setScreen({ name: 'failed', failure: inspected.status === 'expired' ? 'expired' : 'used' });
-      },
-      (error: unknown) => setScreen({ name: 'failed', failure: asFailure(error) }),
-    );
-  }, [token]);
+    if (!token || opening) return;
+    void screenAfterInspect(inspecting ?? inspect(token)).then(setScreen);
+  }, [token, inspecting, opening]);
 
   useEffect(() => () => scan.current?.abort(), []);
 

@@ -152,9 +152,11 @@ console.log(`  tapin serve to "listening"  ${ms(startMedian).padStart(7)}   targ
 console.log(`  tapin user add              ${ms(cliMedian).padStart(7)}   target ≤ ${TARGETS.cliMs} ms  ${verdict(cliMedian <= TARGETS.cliMs)}   (${cliTimes.map((t) => t.toFixed(0)).join(' ')})`);
 
 if (existsSync('/usr/bin/chromium')) {
-  const { measureTimeToQr } = await import('./time-to-qr.ts');
+  const { measurePhoneReady, measureTimeToQr } = await import('./time-to-qr.ts');
   const qr = await measureTimeToQr();
   console.log(`  kiosk page to its QR code   ${ms(qr.median).padStart(7)}   target ≤ ${TARGETS.timeToQrMs} ms  ${verdict(qr.median <= TARGETS.timeToQrMs)}   (5 cold loads in Chromium: ${qr.values.map((t) => t.toFixed(0)).join(' ')})`);
+  const phone = await measurePhoneReady(4);
+  console.log(`  phone page to "Unlock …?"   ${ms(phone.median).padStart(7)}   with the CPU 4× slower, as a mid-range phone   (${phone.values.map((t) => t.toFixed(0)).join(' ')})`);
 } else {
   console.log('  kiosk page to its QR code   not measured: /usr/bin/chromium is not installed');
 }

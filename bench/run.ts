@@ -25,7 +25,7 @@ const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 console.log(`TapIn benchmark, Node ${process.version}: ${ROUNDS} rounds of ${DURATION_S} s per phase, ${CONNECTIONS} connections`);
-console.log('TapIn runs as `tapin serve` with its shipped defaults (request logs at info to a file, durable SQLite),');
+console.log('TapIn runs as `tapin serve` with its shipped defaults (logs at info to a file, durable SQLite),');
 console.log('the phone rate limit raised for the one load address; the yardstick is a bare Fastify app in its own process.\n');
 
 const site = await seedSite(dbPath);

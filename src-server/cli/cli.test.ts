@@ -149,7 +149,7 @@ describe('tapin serve', () => {
     await runCli(['badge', 'add', '--user', '1', '--uid', '04A1B2C3D4E5F6', '--db', db]);
     const { key } = JSON.parse((await runCli(['kiosk', 'add', '--name', 'Lobby', '--db', db])).stdout);
 
-    serving = await startServe(['--port', '0', '--db', db, '--log-level', 'info'], { HOST: '127.0.0.1' });
+    serving = await startServe(['--port', '0', '--db', db, '--log-level', 'debug'], { HOST: '127.0.0.1' });
     expect(serving.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const session = (await post(serving.url, '/api/v1/login-sessions', {}, key)).body;
     const validated = await post(serving.url, '/api/v1/login-sessions/validate', { token: session.token, badge: { uid: '04a1b2c3d4e5f6' } });
@@ -160,7 +160,7 @@ describe('tapin serve', () => {
     const code = await serving.stop('SIGTERM');
     expect(code).toBe(0);
     const log = serving.output();
-    // One line per request, written once it is answered: the three above, each with its status and duration.
+    // At debug, one line per request, written once it is answered: the three above, each with its status and duration.
     const requests = log.split('\n').filter((line) => line.includes('"msg":"request"')).map((line) => JSON.parse(line));
     expect(requests.map((r) => [r.method, r.url, r.statusCode])).toEqual([
       ['POST', '/api/v1/login-sessions', 201],
@@ -170,6 +170,22 @@ describe('tapin serve', () => {
     for (const request of requests) expect(request.ms).toBeGreaterThan(0);
     expect(log).not.toContain('incoming request');
     for (const secret of [key, session.token, session.kioskSecret, exchanged.accessToken]) expect(log).not.toContain(secret);
+    serving = undefined;
+  });
+
+  it('logs refusals at info and leaves successful requests to debug, as shipped', async () => {
+    const { key } = JSON.parse((await runCli(['kiosk', 'add', '--name', 'Lobby', '--db', db])).stdout);
+    serving = await startServe(['--port', '0', '--db', db]);
+    expect((await post(serving.url, '/api/v1/login-sessions', {}, key)).status).toBe(201);
+    expect((await post(serving.url, '/api/v1/login-sessions', {}, 'tk_wrong')).status).toBe(401);
+    expect(await serving.stop()).toBe(0);
+    const requests = serving
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"request"'))
+      .map((line) => JSON.parse(line));
+    expect(requests.map((r) => [r.level, r.method, r.url, r.statusCode])).toEqual([[30, 'POST', '/api/v1/login-sessions', 401]]);
+    expect(serving.output()).not.toContain('tk_wrong');
     serving = undefined;
   });
 

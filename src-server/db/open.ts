@@ -13,7 +13,7 @@ import * as loginSessionsById from './migrations/2026-11-27-login-sessions-by-id
 import type { Database } from './schema.ts';
 
 // Listed by hand, not scanned from disk: a bundled build has no migrations folder to scan.
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '2026-11-24-initial': initial,
   '2026-11-25-administration': administration,
   '2026-11-26-badges-by-uid': badgesByUid,

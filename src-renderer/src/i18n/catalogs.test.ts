@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+/// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
 import { adminMessages } from './admin-messages.ts';
 import { kioskMessages } from './kiosk-messages.ts';
@@ -10,10 +10,12 @@ import { phoneMessages } from './phone-messages.ts';
 
 const KEY = /'((?:lang|kiosk|firstRun|reader|dashboard|pin|phone|admin|error)\.[\w.-]+)'/g;
 
+// The components' source text, through Vite (as the build sees it), not through Node's file system.
+const sources = import.meta.glob<string>(['../*/*.ts', '../*/*.tsx', '!../**/*.test.ts'], { query: '?raw', import: 'default', eager: true });
+
 function keysNamedIn(folder: string): string[] {
-  const dir = new URL(`../${folder}/`, import.meta.url);
-  const files = readdirSync(dir).filter((name) => /\.tsx?$/.test(name) && !name.endsWith('.test.ts'));
-  return [...new Set(files.flatMap((name) => [...readFileSync(new URL(name, dir), 'utf8').matchAll(KEY)].map((match) => match[1] as string)))];
+  const texts = Object.entries(sources).filter(([path]) => path.startsWith(`../${folder}/`)).map(([, text]) => text);
+  return [...new Set(texts.flatMap((text) => [...text.matchAll(KEY)].map((match) => match[1] as string)))];
 }
 
 const merged = (...catalogs: Messages[]): Messages => ({

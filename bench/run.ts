@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
+import { walBytes as walBytesOf } from '../src-server/db/checkpointer.ts';
 import { median, residentBytes, startTapin, TAPIN_BIN } from './processes.ts';
 import { seedSite } from './seed-site.ts';
 
@@ -54,7 +55,7 @@ const { url } = tapin;
 
 // The WAL's size, sampled while the load runs.
 let walLargest = 0;
-const walBytes = () => (existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size : 0);
+const walBytes = () => walBytesOf(dbPath);
 const walSampler = setInterval(() => (walLargest = Math.max(walLargest, walBytes())), 50);
 
 function cannon(options: autocannon.Options): Promise<Result> {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 // Each draw from the CSPRNG costs ~6 µs whatever its size, which was a tenth of a session's creation;
 // one draw fills a pool that serves 128 tokens (node's randomUUID keeps such a cache too). Every
@@ -22,7 +22,6 @@ export function fillRandom(into: Buffer, offset = 0, bytes = into.length - offse
 
 /** A fresh random secret, base64url: 32 bytes = 256 bits unless told otherwise. */
 export function randomToken(bytes = 32): string {
-  if (bytes > POOL_SIZE) return randomBytes(bytes).toString('base64url');
   return fillRandom(Buffer.allocUnsafe(bytes)).toString('base64url');
 }
 

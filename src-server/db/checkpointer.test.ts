@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
+import { startCheckpointer, walBytes as walBytesOf, type Checkpointer } from './checkpointer.ts';
 import { openDatabase, type TapinDb } from './open.ts';
 
 const LIMIT = 256 * 1024;
@@ -13,13 +13,7 @@ let path: string;
 let db: TapinDb | undefined;
 let checkpointer: Checkpointer | undefined;
 
-const walBytes = () => {
-  try {
-    return statSync(`${path}-wal`).size;
-  } catch {
-    return 0;
-  }
-};
+const walBytes = () => walBytesOf(path);
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'tapin-wal-'));

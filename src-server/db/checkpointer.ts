@@ -3,6 +3,15 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 
+/** The size of a database's WAL file now (0 when there is none). */
+export function walBytes(databasePath: string): number {
+  try {
+    return statSync(`${databasePath}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** The WAL is checkpointed back to this size, and truncated to it whenever SQLite restarts it. */
 export const WAL_SIZE_LIMIT = 32 * 2 ** 20;
 
@@ -93,15 +102,8 @@ export function startCheckpointer(path: string, options: CheckpointerOptions = {
  * under a long burst. A reader or checkpoint in the way is not waited for: the next commit tries again.
  */
 export function walResetAfterCommit(sqlite: SqliteDatabase, path: string, limitBytes = WAL_SIZE_LIMIT): () => void {
-  const walBytes = () => {
-    try {
-      return statSync(`${path}-wal`).size;
-    } catch {
-      return 0;
-    }
-  };
   return () => {
-    if (walBytes() <= limitBytes) return;
+    if (walBytes(path) <= limitBytes) return;
     const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
     sqlite.pragma('busy_timeout = 0');
     try {

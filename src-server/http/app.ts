@@ -3,7 +3,6 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import type { DestinationStream } from 'pino';
 import { sql } from 'kysely';
 import packageJson from '../../package.json' with { type: 'json' };
 import { accessRoutes } from '../access/access.routes.ts';
@@ -46,8 +45,6 @@ export interface BuildOptions {
   phoneOnlyOffLoopback?: boolean | ((localAddress: string | undefined) => boolean);
   /** Where the built pages are (default: out/renderer next to the sources). */
   rendererDir?: string;
-  /** Where the log goes (default: standard output, written asynchronously). */
-  logStream?: DestinationStream;
 }
 
 export interface TapinServer {
@@ -93,9 +90,9 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
   };
   const services = createServices(deps);
 
-  const logStream = options.logStream ?? asyncStdout();
+  const logStream = config.logLevel === 'silent' ? undefined : asyncStdout();
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' }, stream: logStream },
+    logger: logStream ? { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' }, stream: logStream } : false,
     logController: new OneLinePerRequest(),
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
@@ -126,7 +123,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     services.loginSessions.stop();
     await db.destroy();
     await checkpointer.stop();
-    flushLog(logStream);
+    if (logStream) flushLog(logStream);
   });
 
   try {

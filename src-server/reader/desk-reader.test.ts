@@ -260,7 +260,8 @@ describe.skipIf(pcscMissing)('the desk reader on a real PC/SC stack', () => {
     }
   });
 
-  it.skipIf(pcscd.borrowed)('recovers by itself when pcscd is killed and started again', async () => {
+  it('recovers by itself when pcscd is killed and started again', async (context) => {
+    if (pcscd.borrowed) context.skip('pcscd is the machine\'s own, not the test\'s to kill');
     await pcscd.stop();
     await until(reader, 'no-service');
     pcscd.start();

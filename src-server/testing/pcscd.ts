@@ -51,9 +51,15 @@ export class Pcscd {
   #child: ChildProcess | undefined;
   #unlock: (() => void) | undefined;
 
-  /** Waits for the virtual reader to be free, then starts pcscd. */
+  #borrowed = false;
+
+  /**
+   * Waits for the virtual reader to be free, then starts pcscd. Whether a pcscd is already running is
+   * only asked once the reader is ours: before, it may be another test file's, about to be killed.
+   */
   async acquire(): Promise<void> {
     this.#unlock = await lockVirtualReader();
+    this.#borrowed = running();
     this.start();
   }
 
@@ -64,8 +70,10 @@ export class Pcscd {
     this.#unlock = undefined;
   }
 
-  /** True when another pcscd was already running: the tests use it and leave it alone. */
-  readonly borrowed = running();
+  /** True when a pcscd not started by the tests (the machine's own) was running: the tests use it and leave it alone. */
+  get borrowed(): boolean {
+    return this.#borrowed;
+  }
 
   start(): void {
     if (this.borrowed || this.#child) return;

@@ -27,6 +27,9 @@ const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.sqliteModule);
 const db = new SQLite(workerData.path);
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
+// A checkpoint fsyncs the WAL before copying it and the database file after, as every commit does.
+db.pragma('synchronous = FULL');
+parentPort.postMessage({ type: 'opened', synchronous: db.pragma('synchronous', { simple: true }) });
 const walSize = () => { try { return statSync(workerData.path + '-wal').size; } catch { return 0; } };
 let lastVersion;
 let lastError = '';
@@ -71,6 +74,8 @@ export interface CheckpointerOptions {
 }
 
 export interface Checkpointer {
+  /** The worker's connection, once open: its `synchronous` setting (2 is FULL). */
+  readonly opened: Promise<{ synchronous: number }>;
   stop(): Promise<void>;
 }
 
@@ -80,12 +85,18 @@ export function startCheckpointer(path: string, options: CheckpointerOptions = {
   const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER, { eval: true, workerData: { path, intervalMs, sqliteModule, busyTimeoutMs } });
   worker.unref();
-  worker.on('message', (message: { type: 'error'; message: string; walBytes: number } | { type: 'recovered' }) => {
+  let opened!: (settings: { synchronous: number }) => void;
+  const settings = new Promise<{ synchronous: number }>((resolve) => (opened = resolve));
+  worker.on('message', (message: { type: 'error'; message: string; walBytes: number } | { type: 'recovered' } | { type: 'opened'; synchronous: number }) => {
     if (message.type === 'error') options.onError?.(message.message, message.walBytes);
+    else if (message.type === 'opened') opened({ synchronous: message.synchronous });
     else options.onRecovered?.();
   });
+  // A worker that dies (its connection could not even open) stops checkpoints; the server goes on.
+  worker.on('error', (error) => options.onError?.(`the checkpointer stopped: ${error.message}`, walBytes(path)));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
+    opened: settings,
     async stop() {
       // Keep the process alive until the final checkpoint is done and the worker has closed the file.
       worker.ref();

@@ -121,4 +121,36 @@ describe('group commit', () => {
     expect(reader.prepare('select name from items').all()).toEqual([{ name: 'written' }]);
     reader.close();
   });
+
+  it('fails the writes of a group whose commit fails, and answers the reads made during it from disk', async () => {
+    await insert(1, 'on disk');
+    const failing = new SQLite(join(dir, 'test.sqlite'));
+    let refuse = true;
+    const failures: unknown[] = [];
+    const guarded = new Kysely<TestDb>({
+      dialect: new GroupCommitSqliteDialect(failing, {
+        beforeCommit: () => {
+          if (refuse) throw new Error('the disk is full');
+        },
+        onFailed: (error) => {
+          failures.push(error);
+          return new Error(`storage: ${(error as Error).message}`);
+        },
+      }),
+    });
+    try {
+      const write = guarded.insertInto('items').values({ id: 2, name: 'lost' }).execute();
+      const read = guarded.selectFrom('items').select('name').orderBy('id').execute();
+      await expect(write).rejects.toThrow('storage: the disk is full');
+      // The read ran inside the group and saw "lost"; the group failed, so it was answered again.
+      expect(await read).toEqual([{ name: 'on disk' }]);
+      expect(failures).toHaveLength(1);
+
+      refuse = false;
+      await guarded.insertInto('items').values({ id: 2, name: 'kept' }).execute();
+      expect(await db.selectFrom('items').select('name').orderBy('id').execute()).toEqual([{ name: 'on disk' }, { name: 'kept' }]);
+    } finally {
+      await guarded.destroy();
+    }
+  });
 });

@@ -10,23 +10,24 @@ import { SqliteAdapter, SqliteDialect, type CompiledQuery, type DatabaseConnecti
  * commit succeeded, so nobody answers a client about data that is not yet on disk.
  * Reads outside any pending group run at once, inside one read transaction per turn: on its own each
  * would take and drop SQLite's WAL read lock (~6 µs of fcntl and fstat calls, ten times the read).
- * A write in that turn ends the read transaction before it begins the group. An explicit Kysely
+ * A write in that turn ends the read transaction before it begins the group. A read made while a group
+ * is open runs inside it and is answered once the group commits; should the commit fail, the read runs
+ * again on what is on disk, so that a failing write (a full disk) never takes unrelated reads down. An explicit Kysely
  * transaction becomes a savepoint inside the group and holds off other queries until it ends, so its
  * statements never interleave with anyone else's. Prepared statements are cached by SQL text.
  */
 export class GroupCommitSqliteDialect extends SqliteDialect {
   readonly #sqlite: SqliteDatabase;
-  readonly #onCommitted: (() => void) | undefined;
+  readonly #hooks: CommitHooks;
 
-  /** `onCommitted` runs after each group's commit, between two groups (where the WAL may be reset). */
-  constructor(sqlite: SqliteDatabase, options: { onCommitted?: () => void } = {}) {
+  constructor(sqlite: SqliteDatabase, hooks: CommitHooks = {}) {
     super({ database: sqlite });
     this.#sqlite = sqlite;
-    this.#onCommitted = options.onCommitted;
+    this.#hooks = hooks;
   }
 
   override createDriver(): Driver {
-    return new GroupCommitDriver(this.#sqlite, this.#onCommitted);
+    return new GroupCommitDriver(this.#sqlite, this.#hooks);
   }
 
   override createAdapter(): DialectAdapter {
@@ -44,6 +45,15 @@ class GroupCommitSqliteAdapter extends SqliteAdapter {
   }
 }
 
+export interface CommitHooks {
+  /** Runs before each group's commit; what it throws rolls the group back and fails its writes. */
+  beforeCommit?(): void;
+  /** Runs after each group's commit, between two groups (where the WAL may be reset). */
+  onCommitted?(): void;
+  /** A group's commit, or a statement in it, failed for good; the error is what its writers get. */
+  onFailed?(error: unknown): unknown;
+}
+
 const STATEMENT_CACHE_LIMIT = 500;
 
 interface Waiter {
@@ -59,11 +69,11 @@ class GroupCommitDriver implements Driver {
   #reading = false;
   #transaction: Transaction | undefined;
   readonly #waitingTransactions: { handle: Handle; resolve(): void }[] = [];
-  readonly #onCommitted: (() => void) | undefined;
+  readonly #hooks: CommitHooks;
 
-  constructor(sqlite: SqliteDatabase, onCommitted?: () => void) {
+  constructor(sqlite: SqliteDatabase, hooks: CommitHooks) {
     this.#sqlite = sqlite;
-    this.#onCommitted = onCommitted;
+    this.#hooks = hooks;
   }
 
   async init(): Promise<void> {}
@@ -120,10 +130,12 @@ class GroupCommitDriver implements Driver {
       result = run(statement, query);
     } catch (error) {
       // Most errors undo just the statement; some (I/O, full disk) roll the whole group back.
-      if (!this.#sqlite.inTransaction) this.#failGroup(error);
-      throw error;
+      if (this.#sqlite.inTransaction) throw error;
+      throw this.#failGroup(error);
     }
-    return inTransaction ? result : this.#afterCommit().then(() => result);
+    if (inTransaction) return result;
+    if (statement.readonly) return this.#afterCommit(() => this.#read(statement, query)).then((again) => again ?? result);
+    return this.#afterCommit().then(() => result);
   }
 
   #prepare(sql: string): Statement {
@@ -164,10 +176,26 @@ class GroupCommitDriver implements Driver {
     setImmediate(() => this.#commitGroupWhenFree());
   }
 
-  #afterCommit(): Promise<void> {
+  /** Resolves once the open group commits; a read passes `again`, run instead should the group fail. */
+  #afterCommit(): Promise<undefined>;
+  #afterCommit<T>(again: () => T): Promise<T | undefined>;
+  #afterCommit<T>(again?: () => T): Promise<T | undefined> {
     const group = this.#group;
-    if (!group) return Promise.resolve();
-    return new Promise((resolve, reject) => group.push({ resolve, reject }));
+    if (!group) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) =>
+      group.push({
+        resolve: () => resolve(undefined),
+        reject: again
+          ? () => {
+              try {
+                resolve(again());
+              } catch (error) {
+                reject(error);
+              }
+            }
+          : reject,
+      }),
+    );
   }
 
   #commitGroupWhenFree(): void {
@@ -181,20 +209,28 @@ class GroupCommitDriver implements Driver {
     if (!group) return;
     this.#group = undefined;
     try {
+      this.#hooks.beforeCommit?.();
       this.#sqlite.exec('COMMIT');
     } catch (error) {
       if (this.#sqlite.inTransaction) this.#sqlite.exec('ROLLBACK');
-      for (const waiter of group) waiter.reject(error);
+      const failure = this.#failure(error);
+      for (const waiter of group) waiter.reject(failure);
       return;
     }
     for (const waiter of group) waiter.resolve();
-    this.#onCommitted?.();
+    this.#hooks.onCommitted?.();
   }
 
-  #failGroup(error: unknown): void {
+  #failGroup(error: unknown): unknown {
     const group = this.#group ?? [];
     this.#group = undefined;
-    for (const waiter of group) waiter.reject(error);
+    const failure = this.#failure(error);
+    for (const waiter of group) waiter.reject(failure);
+    return failure;
+  }
+
+  #failure(error: unknown): unknown {
+    return this.#hooks.onFailed ? this.#hooks.onFailed(error) : error;
   }
 
   #endTransaction(): void {

@@ -4,13 +4,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { sql } from 'kysely';
+import type { DestinationStream } from 'pino';
 import packageJson from '../../package.json' with { type: 'json' };
 import { accessRoutes } from '../access/access.routes.ts';
 import { adminRoutes } from '../admin/admin.routes.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { ServerConfig } from '../config.ts';
 import { startCheckpointer } from '../db/checkpointer.ts';
-import { openDatabase } from '../db/open.ts';
+import { openServerDatabase } from '../db/open.ts';
+import type { StorageMonitor } from '../db/storage.ts';
 import type { Deps } from '../deps.ts';
 import { scheduleCleanup, type CleanupScheduler } from '../maintenance/cleanup.scheduler.ts';
 import { createMemoryBus, kioskChannel, type EventBus } from '../realtime/event-bus.ts';
@@ -24,11 +26,15 @@ import { startDeskReader, type DeskReader, type DeskReaderOptions } from '../rea
 import { kioskEventRoutes } from '../realtime/kiosk-events.ts';
 import { tapsAtKiosk } from '../reader/desk-reader.taps.ts';
 import { installErrorHandling } from './error-handler.ts';
+import { answerClientError, installHostRequired } from './client-errors.ts';
+import { capConnectionsPerAddress, isLoopbackAddress, timeoutCheckInterval } from './connection-limits.ts';
+import { installJsonBodyLimits } from './json-body.ts';
 import { asyncStdout, flushLog, OneLinePerRequest } from './request-log.ts';
 import { installHostGuard, isLoopbackHost } from './host-guard.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installPhoneOnlyOffLoopback } from './phone-only.ts';
 import { pageRoutes } from './pages.ts';
+import { readinessRoutes } from './readiness.ts';
 import { BUILT_RENDERER_DIR } from '../built-files.ts';
 import { HealthSchema, NO_BEARER } from './schemas.ts';
 import { publicUrlFor } from './public-url.ts';
@@ -45,12 +51,18 @@ export interface BuildOptions {
   phoneOnlyOffLoopback?: boolean | ((localAddress: string | undefined) => boolean);
   /** Where the built pages are (default: out/renderer next to the sources). */
   rendererDir?: string;
+  /** Remote addresses the per-address connection cap spares (default: loopback; tests cap a second loopback address). */
+  uncappedAddress?: (address: string) => boolean;
+  /** Where the log goes (default: standard output, written asynchronously; none when the level is silent). */
+  logStream?: DestinationStream;
 }
 
 export interface TapinServer {
   app: FastifyInstance;
   services: Services;
   deps: Deps;
+  /** Whether the database takes writes (the server's log and /readyz hear of it). */
+  storage: StorageMonitor;
   /** Starts accepting requests; resolves to the base URL it listens on. */
   listen(): Promise<string>;
   /** Attaches the PC/SC desk reader to a kiosk: its taps act on that kiosk's sessions. Stopped on close. */
@@ -79,7 +91,7 @@ const REDACTED = [
 
 /** The factory every entry point calls: tests, `tapin serve`, the benchmark and the Electron main process. */
 export async function buildServer(config: ServerConfig, options: BuildOptions = {}): Promise<TapinServer> {
-  const db = await openDatabase(config.dbPath, { backgroundCheckpoints: true });
+  const { db, storage } = await openServerDatabase(config.dbPath);
   let listeningUrl: string | undefined;
   const deps: Deps = {
     db,
@@ -90,12 +102,19 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
   };
   const services = createServices(deps);
 
-  const logStream = config.logLevel === 'silent' ? undefined : asyncStdout();
+  const logStream = options.logStream ?? (config.logLevel === 'silent' ? undefined : asyncStdout());
+  const limits = config.httpLimits;
   const app = Fastify({
     logger: logStream ? { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' }, stream: logStream } : false,
     logController: new OneLinePerRequest(),
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
+    // Slow clients are cut (a WebSocket, once upgraded, is no longer timed by the HTTP server).
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // A missing Host is refused by installHostRequired, in the API's error shape.
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: timeoutCheckInterval(limits), requireHostHeader: false },
+    clientErrorHandler: answerClientError,
     // URLs the router cannot even decode still get the API's error shape.
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply).code(400).send({ error: { code: 'INVALID_REQUEST', message: error.message } });
@@ -103,7 +122,10 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     // Mistyped fields are errors, not something to coerce into shape.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  capConnectionsPerAddress(app.server, { max: limits.connectionsPerAddress, uncapped: options.uncappedAddress ?? isLoopbackAddress, log: app.log });
 
+  storage.log = app.log;
+  const stopWatchingStorage = storage.watch();
   const checkpointer = startCheckpointer(config.dbPath, {
     onError: (message, walBytes) => app.log.error({ walBytes }, `database checkpoint failing: ${message}`),
     onRecovered: () => app.log.info('database checkpoints working again'),
@@ -121,13 +143,14 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     stopHeartbeat?.();
     await cleanup?.stop();
     services.loginSessions.stop();
+    stopWatchingStorage();
     await db.destroy();
     await checkpointer.stop();
     if (logStream) flushLog(logStream);
   });
 
   try {
-    await registerRoutes(app, deps, services, options, () => attached);
+    await registerRoutes(app, deps, services, storage, options, () => attached);
     await app.ready();
   } catch (error) {
     await app.close();
@@ -138,6 +161,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     app,
     services,
     deps,
+    storage,
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
@@ -161,6 +185,7 @@ async function registerRoutes(
   app: FastifyInstance,
   deps: Deps,
   services: Services,
+  storage: StorageMonitor,
   options: BuildOptions,
   attachedReader: () => AttachedReader | undefined,
 ): Promise<void> {
@@ -180,6 +205,8 @@ async function registerRoutes(
     installPhoneOnlyOffLoopback(app, typeof options.phoneOnlyOffLoopback === 'function' ? options.phoneOnlyOffLoopback : undefined);
   }
   installSecurityHeaders(app);
+  installHostRequired(app);
+  installJsonBodyLimits(app);
   await app.register(rateLimit, { global: false });
   // The OpenAPI document of every route, built from the same schemas that validate them.
   await app.register(swagger, {
@@ -214,6 +241,8 @@ async function registerRoutes(
     await sql`select 1`.execute(db);
     return { status: 'ok' as const, version: packageJson.version, uptimeSeconds: Math.round(process.uptime()) };
   });
+
+  await app.register(readinessRoutes, { db, storage });
 
   await app.register(pageRoutes, { rendererDir: options.rendererDir ?? BUILT_RENDERER_DIR });
 }

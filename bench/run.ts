@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import { walBytes as walBytesOf } from '../src-server/db/checkpointer.ts';
+import { commitCost } from './fsync-cost.ts';
 import { median, residentBytes, startTapin, TAPIN_BIN } from './processes.ts';
 import { seedSite } from './seed-site.ts';
 
@@ -163,6 +164,10 @@ if (existsSync('/usr/bin/chromium')) {
 }
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const cost = commitCost(dir);
+console.log(`\nthe fsync of each group commit (synchronous=FULL, as shipped), on this disk: ${cost.fullUs.toFixed(0)} µs a commit against ${cost.normalUs.toFixed(0)} µs without it (NORMAL)`);
+console.log(`  +${(cost.fullUs - cost.normalUs).toFixed(0)} µs a commit, shared by the requests of its group`);
+
 console.log(`\nSQLite WAL: largest ${mib(walLargest)} under load, ${mib(walAfterLoad)} when the load stopped; idling ${IDLE_S} s…`);
 await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
 console.log(`  after ${IDLE_S} s of idle: ${mib(walBytes())} (database ${mib(statSync(dbPath).size)})`);

@@ -29,6 +29,14 @@ describe('the cleanup job', () => {
     expect((await t.api(`/api/v1/login-sessions/${live.id}`, { token: live.kioskSecret })).body.status).toBe('pending');
   });
 
+  it('writes down the end of sessions the clock stepped back past, and leaves those created since alone', async () => {
+    await createLoginSession(t, seed.kioskKey);
+    clock.advance(-4_000_000);
+    await createLoginSession(t, seed.kioskKey);
+    expect((await runCleanup(t.server.deps)).expiredSessions).toBe(1);
+    expect(await statuses()).toEqual(['pending', 'expired']);
+  });
+
   it('deletes sessions and access sessions past the retention period, across many batches', async () => {
     const used = await createLoginSession(t, seed.kioskKey);
     await t.api('/api/v1/login-sessions/validate', { body: { token: used.token, badge: { uid: seed.user.uid } } });

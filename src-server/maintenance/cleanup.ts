@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { pruneAuditLog } from '../audit/audit-integrity.ts';
 import type { Deps } from '../deps.ts';
 import { loginSessionChannel } from '../realtime/event-bus.ts';
+import { overAt } from '../sessions/login-session.lifetime.ts';
 import { toLoginSessionView } from '../sessions/login-session.view.ts';
 
 export interface CleanupReport {
@@ -31,7 +32,7 @@ export async function runCleanup({ db, clock, bus, config }: Pick<Deps, 'db' | '
           .selectFrom('login_sessions')
           .select('id')
           .where('status', 'in', ['pending', 'authenticated'])
-          .where('expires_at', '<=', now)
+          .where(overAt(now))
           .limit(batch),
       )
       .returningAll()

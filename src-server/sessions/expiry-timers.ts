@@ -1,48 +1,73 @@
-/**
- * One timer per watched login session, firing at its expiry so that its kiosk hears `expired` within
- * moments of it rather than at the next cleanup run.
- */
+import { runsAt, type Lifetime } from './login-session.lifetime.ts';
+
+/** One timer for every watched session's end, re-reading the wall clock (which may be set) so that its kiosk hears `expired` in time. */
 export interface ExpiryTimers {
-  schedule(id: string, expiresAt: number): void;
+  schedule(id: string, lifetime: Lifetime): void;
   cancel(id: string): void;
   stopAll(): void;
   readonly size: number;
 }
 
-// setTimeout cannot wait longer than about 24.8 days; longer waits are re-armed in steps.
-const MAX_DELAY = 2 ** 31 - 1;
+// API.md allows 2 s for the push; a jump of the clock is seen at the next look.
+const LOOK_AT_LEAST_EVERY_MS = 1_000;
+// Sessions ending close together are handled in one pass, so passes over every session stay few.
+const LOOK_AT_MOST_EVERY_MS = 100;
 
-export function createExpiryTimers(now: () => number, onDue: (id: string) => void): ExpiryTimers {
-  const timers = new Map<string, NodeJS.Timeout>();
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
-  function arm(id: string, expiresAt: number): void {
-    const delay = Math.max(0, expiresAt - now());
-    const timer = setTimeout(
-      () => {
-        timers.delete(id);
-        if (delay > MAX_DELAY) arm(id, expiresAt);
-        else onDue(id);
-      },
-      Math.min(delay, MAX_DELAY),
-    );
+export function createExpiryTimers(now: () => number, onDue: (ids: string[]) => void): ExpiryTimers {
+  const watched = new Map<string, Lifetime>();
+  let timer: NodeJS.Timeout | undefined;
+  // On the monotonic clock, so that re-arming compares like with like whatever the wall clock does.
+  let firesAt = Infinity;
+
+  function arm(delay: number): void {
+    const at = performance.now() + delay;
+    if (timer && firesAt <= at) return;
+    clearTimeout(timer);
+    timer = setTimeout(look, delay);
     timer.unref();
-    timers.set(id, timer);
+    firesAt = at;
+  }
+
+  function look(): void {
+    timer = undefined;
+    firesAt = Infinity;
+    const at = now();
+    const due: string[] = [];
+    let nearest = Infinity;
+    for (const [id, lifetime] of watched) {
+      if (runsAt(lifetime, at)) {
+        nearest = Math.min(nearest, lifetime.expires_at);
+      } else {
+        watched.delete(id);
+        due.push(id);
+      }
+    }
+    if (watched.size > 0) arm(clamp(nearest - at, LOOK_AT_MOST_EVERY_MS, LOOK_AT_LEAST_EVERY_MS));
+    if (due.length > 0) onDue(due);
+  }
+
+  function stopAll(): void {
+    clearTimeout(timer);
+    timer = undefined;
+    firesAt = Infinity;
+    watched.clear();
   }
 
   return {
-    schedule(id, expiresAt) {
-      if (!timers.has(id)) arm(id, expiresAt);
+    schedule(id, { created_at, expires_at }) {
+      if (watched.has(id)) return;
+      watched.set(id, { created_at, expires_at });
+      arm(clamp(expires_at - now(), 0, LOOK_AT_LEAST_EVERY_MS));
     },
     cancel(id) {
-      clearTimeout(timers.get(id));
-      timers.delete(id);
+      watched.delete(id);
+      if (watched.size === 0) stopAll();
     },
-    stopAll() {
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
-    },
+    stopAll,
     get size() {
-      return timers.size;
+      return watched.size;
     },
   };
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { TapinDb } from '../db/open.ts';
 import { preparedQuery } from '../db/prepared.ts';
 import type { Database, LoginSessionRow, NewLoginSession } from '../db/schema.ts';
+import { overAt, runningAt } from './login-session.lifetime.ts';
 
 export type LoginSessionWithKiosk = LoginSessionRow & { kiosk_name: string; kiosk_location: string | null };
 
@@ -40,7 +41,7 @@ export async function findPendingAtKiosk(db: TapinDb, kioskId: number, now: numb
   return sessionsWithKiosk(db)
     .where('login_sessions.kiosk_id', '=', kioskId)
     .where('login_sessions.status', '=', 'pending')
-    .where('login_sessions.expires_at', '>', now)
+    .where(runningAt(now))
     .orderBy('login_sessions.created_at', 'desc')
     .limit(limit)
     .execute();
@@ -60,7 +61,7 @@ const authenticate = preparedQuery(
       .set({ status: 'authenticated', authenticated_at: p.now, user_id: p.userId, badge_id: p.badgeId, pin_required: p.pinRequired })
       .where('id', '=', p.id)
       .where('status', '=', 'pending')
-      .where('expires_at', '>', p.now)
+      .where(runningAt(p.now))
       .returningAll(),
 );
 
@@ -86,7 +87,7 @@ export async function takePinAttempt(db: TapinDb, id: string, limit: number, now
     .set({ pin_attempts: sql<number>`pin_attempts + 1` })
     .where('id', '=', id)
     .where('status', '=', 'authenticated')
-    .where('expires_at', '>', now)
+    .where(runningAt(now))
     .where('pin_attempts', '<', limit)
     .returning('pin_attempts')
     .executeTakeFirst();
@@ -108,7 +109,7 @@ export async function countRejectedBadge(
     })
     .where('id', '=', id)
     .where('status', '=', 'pending')
-    .where('expires_at', '>', now)
+    .where(runningAt(now))
     .returning(['rejected_badges', 'status'])
     .executeTakeFirst();
 }
@@ -119,7 +120,7 @@ const consume = preparedQuery(['id', 'now'], (db: TapinDb, p: { id: string; now:
     .set({ status: 'consumed', consumed_at: p.now })
     .where('id', '=', p.id)
     .where('status', '=', 'authenticated')
-    .where('expires_at', '>', p.now)
+    .where(runningAt(p.now))
     .returningAll(),
 );
 
@@ -133,14 +134,22 @@ export async function abandonLoginSession(db: TapinDb, id: string): Promise<Logi
   return db.updateTable('login_sessions').set({ status: 'expired' }).where('id', '=', id).where('status', '=', 'authenticated').returningAll().executeTakeFirst();
 }
 
-/** Writes down the expiry of one session whose time has passed; undefined when it had already ended. */
-export async function markExpired(db: TapinDb, id: string, now: number): Promise<LoginSessionRow | undefined> {
-  return db
-    .updateTable('login_sessions')
-    .set({ status: 'expired' })
-    .where('id', '=', id)
-    .where('status', 'in', ['pending', 'authenticated'])
-    .where('expires_at', '<=', now)
-    .returningAll()
-    .executeTakeFirst();
+// Well under any dialect's limit on bound parameters.
+const EXPIRE_BATCH = 500;
+
+/** Writes down the end of those sessions that are past their lifetime; the others are left as they are. */
+export async function markExpired(db: TapinDb, ids: readonly string[], now: number): Promise<LoginSessionRow[]> {
+  const ended: LoginSessionRow[] = [];
+  for (let i = 0; i < ids.length; i += EXPIRE_BATCH) {
+    const rows = await db
+      .updateTable('login_sessions')
+      .set({ status: 'expired' })
+      .where('id', 'in', ids.slice(i, i + EXPIRE_BATCH))
+      .where('status', 'in', ['pending', 'authenticated'])
+      .where(overAt(now))
+      .returningAll()
+      .execute();
+    ended.push(...rows);
+  }
+  return ended;
 }

@@ -61,6 +61,8 @@ export interface ValidationResult {
   kiosk: { name: string };
 }
 
+const isLive = (status: LoginSessionStatus) => status === 'pending' || status === 'authenticated';
+
 const notFound = () => new AppError('SESSION_NOT_FOUND', 'no such login session');
 const expired = () => new AppError('SESSION_EXPIRED', 'this login session has expired; scan the new code on the kiosk');
 
@@ -75,24 +77,23 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
   const publish = (id: string, event: LoginSessionEvent) => bus.publish(loginSessionChannel(id), event);
   const publishStatus = (row: LoginSessionRow) => publish(row.id, { type: 'status', session: toLoginSessionView(row, clock.now()) });
 
-  async function expireIfDue(id: string): Promise<void> {
-    const now = clock.now();
-    const row = await markExpired(db, id, now);
-    if (row) {
-      publishStatus(row);
-      return;
-    }
-    // A clock that runs behind the timers (tests move it by hand): look again later.
-    const current = await findLoginSession(db, id);
-    if (current && (current.status === 'pending' || current.status === 'authenticated') && current.expires_at > now) {
-      timers.schedule(id, Math.max(current.expires_at, now + 1000));
+  /** Writes down and announces the end of watched sessions the timers found past their lifetime. */
+  async function expireDue(ids: string[]): Promise<void> {
+    const ended = await markExpired(db, ids, clock.now());
+    for (const row of ended) publishStatus(row);
+    if (ended.length === ids.length) return;
+    // The clock moved back between the look and the write (or a test moved it): watch those again.
+    const endedIds = new Set(ended.map((row) => row.id));
+    for (const id of ids) {
+      const current = endedIds.has(id) ? undefined : await findLoginSession(db, id);
+      if (current && isLive(current.status)) timers.schedule(id, current);
     }
   }
 
   const timers = createExpiryTimers(
     () => clock.now(),
-    (id) => {
-      expireIfDue(id).catch(() => undefined);
+    (ids) => {
+      expireDue(ids).catch(() => undefined);
     },
   );
 
@@ -229,7 +230,7 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
     async watch(id: string, kioskSecret: string | undefined): Promise<LoginSessionView> {
       const row = await forKiosk(id, kioskSecret);
       const view = toLoginSessionView(row, clock.now());
-      if (view.status === 'pending' || view.status === 'authenticated') timers.schedule(row.id, row.expires_at);
+      if (isLive(view.status)) timers.schedule(row.id, row);
       return view;
     },
 
@@ -264,8 +265,6 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
 
     /** Trades an authenticated session for the user's access token, exactly once (after the PIN, if any). */
     exchange,
-
-    expireIfDue,
 
     /** Stops every expiry timer; the server calls it on shutdown. */
     stop(): void {

@@ -1,8 +1,9 @@
 import type { LoginSessionRow, LoginSessionStatus } from '../db/schema.ts';
+import { runsAt } from './login-session.lifetime.ts';
 
-/** The status a login session has now: pending or authenticated sessions past their expiry read expired. */
-export function effectiveStatus(row: Pick<LoginSessionRow, 'status' | 'expires_at'>, now: number): LoginSessionStatus {
-  if ((row.status === 'pending' || row.status === 'authenticated') && now >= row.expires_at) return 'expired';
+/** The status a login session has now: pending or authenticated sessions outside their lifetime read expired. */
+export function effectiveStatus(row: Pick<LoginSessionRow, 'status' | 'created_at' | 'expires_at'>, now: number): LoginSessionStatus {
+  if ((row.status === 'pending' || row.status === 'authenticated') && !runsAt(row, now)) return 'expired';
   return row.status;
 }
 

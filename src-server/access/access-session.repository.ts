@@ -1,3 +1,4 @@
+import { CLOCK_STEP_BACK_TOLERANCE_MS } from '../clock.ts';
 import type { TapinDb } from '../db/open.ts';
 import type { Role } from '../db/schema.ts';
 
@@ -41,6 +42,9 @@ export interface LiveAccessSession {
   role: Role;
 }
 
+/** The latest creation time a session live at `now` may have: one further on means the clock was set back past it. */
+export const latestCreation = (now: number) => now + CLOCK_STEP_BACK_TOLERANCE_MS;
+
 /** Unrevoked, unexpired access sessions of enabled users, with who they belong to. */
 const liveAccess = (db: TapinDb, now: number) =>
   db
@@ -58,6 +62,7 @@ const liveAccess = (db: TapinDb, now: number) =>
     ])
     .where('access_sessions.revoked_at', 'is', null)
     .where('access_sessions.expires_at', '>', now)
+    .where('access_sessions.created_at', '<=', latestCreation(now))
     .where('users.disabled_at', 'is', null);
 
 /** The live access session a token hash names. */
@@ -105,6 +110,7 @@ export async function findOpenAccess(db: TapinDb, now: number, of: { userId: num
     .select(['id', 'kiosk_id', 'user_id'])
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', now)
+    .where('created_at', '<=', latestCreation(now))
     .where('userId' in of ? 'user_id' : 'kiosk_id', '=', 'userId' in of ? of.userId : of.kioskId)
     .execute();
 }

@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { TapinDb } from '../db/open.ts';
 import { preparedQuery } from '../db/prepared.ts';
+import { latestCreation } from '../access/access-session.repository.ts';
 import type { Database, KioskRow } from '../db/schema.ts';
 
 export async function insertKiosk(
@@ -38,6 +39,7 @@ const signedInAt = (eb: ExpressionBuilder<Database, 'kiosks'>, now: number) =>
     .whereRef('access_sessions.kiosk_id', '=', 'kiosks.id')
     .where('access_sessions.revoked_at', 'is', null)
     .where('access_sessions.expires_at', '>', now)
+    .where('access_sessions.created_at', '<=', latestCreation(now))
     .where('users.disabled_at', 'is', null)
     .orderBy('access_sessions.created_at', 'desc')
     .limit(1);

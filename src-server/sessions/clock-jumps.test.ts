@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../clock.ts';
 import { createLoginSession, startTestServer, type Seed, type TestServer } from '../testing/test-server.ts';
 import { watch } from '../testing/ws-client.ts';
-import { CLOCK_STEP_BACK_TOLERANCE_MS } from './login-session.lifetime.ts';
+import { CLOCK_STEP_BACK_TOLERANCE_MS } from '../clock.ts';
 
 let t: TestServer;
 let seed: Seed;
@@ -86,5 +86,16 @@ describe('login sessions when the wall clock jumps', () => {
     await tap();
     expect((await t.api(`/api/v1/login-sessions/${fresh.id}`, { token: fresh.kioskSecret })).body.status).toBe('authenticated');
     expect((await t.api(`/api/v1/login-sessions/${stale.id}`, { token: stale.kioskSecret })).body.status).toBe('expired');
+  });
+
+  it('ends an access token too when the clock steps back past its creation, not on an NTP-sized step', async () => {
+    const session = await createLoginSession(t, seed.kioskKey);
+    await t.api('/api/v1/login-sessions/validate', { body: { token: session.token, badge: { uid: seed.user.uid } } });
+    const { accessToken } = (await t.api(`/api/v1/login-sessions/${session.id}/exchange`, { token: session.kioskSecret, body: {} })).body;
+    clock.advance(-(CLOCK_STEP_BACK_TOLERANCE_MS - 1_000));
+    expect((await t.api('/api/v1/me', { token: accessToken })).status).toBe(200);
+    clock.advance(-4_000_000);
+    const me = await t.api('/api/v1/me', { token: accessToken });
+    expect([me.status, me.body.error.code]).toEqual([401, 'UNAUTHENTICATED']);
   });
 });

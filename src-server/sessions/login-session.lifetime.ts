@@ -1,11 +1,10 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { CLOCK_STEP_BACK_TOLERANCE_MS } from '../clock.ts';
 import type { Database, LoginSessionRow } from '../db/schema.ts';
 
 /** The wall-clock times a login session runs between. */
 export type Lifetime = Pick<LoginSessionRow, 'created_at' | 'expires_at'>;
 
-// An NTP step or the skew between instances sharing a database stays well within this; a clock set back further ends the session.
-export const CLOCK_STEP_BACK_TOLERANCE_MS = 5_000;
 
 /** Whether a session is inside its lifetime at `now`: created (give or take a clock step) and not yet expired. */
 export const runsAt = (session: Lifetime, now: number): boolean => session.created_at - CLOCK_STEP_BACK_TOLERANCE_MS <= now && now < session.expires_at;

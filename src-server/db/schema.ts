@@ -58,7 +58,7 @@ export interface LoginSessionsTable {
   token_hash: string;
   kiosk_secret_hash: string;
   kiosk_id: number;
-  /** As last written; reads turn pending/authenticated past expires_at into expired. */
+  /** As last written; reads turn pending/authenticated into expired past expires_at, or once the clock is set back before created_at (login-session.lifetime.ts). */
   status: LoginSessionStatus;
   created_at: number;
   expires_at: number;

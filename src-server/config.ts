@@ -6,6 +6,18 @@ export interface RateLimitConfig {
   windowMs: number;
 }
 
+/** What one client may hold of the server: time to send a request, idle keep-alive, open connections. */
+export interface HttpLimitsConfig {
+  /** Time to send a request's headers, from its first byte (or from connecting); at most requestTimeoutMs. */
+  headersTimeoutMs: number;
+  /** Time to send a whole request, headers and body; a WebSocket, once upgraded, is not timed. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection waits for its next request (Node adds a second of grace). */
+  keepAliveTimeoutMs: number;
+  /** Connections one remote address may hold open at once; loopback (this machine) is not counted. */
+  connectionsPerAddress: number;
+}
+
 export interface ServerConfig {
   dbPath: string;
   host: string;
@@ -25,6 +37,7 @@ export interface ServerConfig {
   logLevel: string;
   /** Inactivity after which a kiosk dashboard locks itself (the last 30 s show a warning). */
   idleLockSeconds: number;
+  httpLimits: HttpLimitsConfig;
 }
 
 export const defaultConfig: ServerConfig = {
@@ -41,6 +54,8 @@ export const defaultConfig: ServerConfig = {
   demo: false,
   logLevel: 'info',
   idleLockSeconds: 120,
+  // Keep-alive well short of Fastify's 72 s: on a LAN full of phones, idle sockets hold file descriptors.
+  httpLimits: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 15_000, connectionsPerAddress: 64 },
 };
 
 /** A configuration value that cannot be used; the CLI prints its message and exits 2. */
@@ -97,7 +112,7 @@ export function resolveServeConfig(flags: ServeInput, env: NodeJS.ProcessEnv): S
     if (fromEnv !== undefined && fromEnv !== '') return [envName, fromEnv];
     return undefined;
   };
-  const config: ServerConfig = { ...defaultConfig, rateLimit: { ...defaultConfig.rateLimit } };
+  const config: ServerConfig = { ...defaultConfig, rateLimit: { ...defaultConfig.rateLimit }, httpLimits: { ...defaultConfig.httpLimits } };
 
   const db = pick('db', 'TAPIN_DB');
   if (db) config.dbPath = db[1];

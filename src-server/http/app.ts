@@ -27,7 +27,7 @@ import { kioskEventRoutes } from '../realtime/kiosk-events.ts';
 import { tapsAtKiosk } from '../reader/desk-reader.taps.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { answerClientError, installHostRequired } from './client-errors.ts';
-import { capConnectionsPerAddress, isLoopbackAddress, timeoutCheckInterval } from './connection-limits.ts';
+import { capConnectionsPerAddress, installUpgradeRefusalClose, isLoopbackAddress, timeoutCheckInterval } from './connection-limits.ts';
 import { installJsonBodyLimits } from './json-body.ts';
 import { asyncStdout, flushLog, OneLinePerRequest } from './request-log.ts';
 import { installHostGuard, isLoopbackHost } from './host-guard.ts';
@@ -112,8 +112,13 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     // Slow clients are cut (a WebSocket, once upgraded, is no longer timed by the HTTP server).
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
-    // A missing Host is refused by installHostRequired, in the API's error shape.
-    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: timeoutCheckInterval(limits), requireHostHeader: false },
+    http: {
+      // Node times nothing at all when the headers may take longer than the whole request.
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+      connectionsCheckingInterval: timeoutCheckInterval(limits),
+      // A missing Host is refused by installHostRequired, in the API's error shape.
+      requireHostHeader: false,
+    },
     clientErrorHandler: answerClientError,
     // URLs the router cannot even decode still get the API's error shape.
     frameworkErrors: (error, _request, reply) => {
@@ -191,6 +196,7 @@ async function registerRoutes(
 ): Promise<void> {
   const { config, db } = deps;
   installErrorHandling(app);
+  installUpgradeRefusalClose(app);
   if (isLoopbackHost(config.host) || options.phoneOnlyOffLoopback) {
     // The public URL is settled once the server listens; parse it once per value, not per request.
     let seen = '';

@@ -1,9 +1,22 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { validate as isValidCron } from 'node-cron';
 
+/**
+ * A whole site's phones often share one NAT address: the per-address limit is only a flood guard, and
+ * what a login needs is limited per login session and per kiosk.
+ */
 export interface RateLimitConfig {
-  /** Requests one client address may make to one phone endpoint per window. */
+  /** Requests one client address may make to one phone endpoint per window; also login sessions one kiosk key may create per window. */
   max: number;
   windowMs: number;
+}
+
+/** Serve HTTPS directly (phones need it for Web NFC): PEM files, read when the server is built. */
+export interface TlsConfig {
+  certPath: string;
+  keyPath: string;
 }
 
 /** What one client may hold of the server: time to send a request, idle keep-alive, open connections. */
@@ -33,11 +46,19 @@ export interface ServerConfig {
   cleanupCron: string;
   cleanupBatchSize: number;
   rateLimit: RateLimitConfig;
+  /** Calls to one phone endpoint about one login session per rate-limit window, from any address (the 5-bad-badges burn comes on top). */
+  sessionRateLimit: number;
   demo: boolean;
   logLevel: string;
   /** Inactivity after which a kiosk dashboard locks itself (the last 30 s show a warning). */
   idleLockSeconds: number;
   httpLimits: HttpLimitsConfig;
+  /**
+   * Reverse proxies (addresses or CIDRs) whose `X-Forwarded-For` names the client; from anyone else it
+   * is ignored. A trusted proxy's own connections are not counted by the per-address connection cap.
+   */
+  trustProxy?: string[];
+  tls?: TlsConfig;
 }
 
 export const defaultConfig: ServerConfig = {
@@ -50,7 +71,10 @@ export const defaultConfig: ServerConfig = {
   auditRetentionDays: 365,
   cleanupCron: '* * * * *',
   cleanupBatchSize: 500,
-  rateLimit: { max: 30, windowMs: 60_000 },
+  // 600 a minute per address and endpoint lets 200 phones behind one NAT sign in within a minute of a shift
+  // change, retries included, with room to spare; 60 a minute per session is far past what one phone asks.
+  rateLimit: { max: 600, windowMs: 60_000 },
+  sessionRateLimit: 60,
   demo: false,
   logLevel: 'info',
   idleLockSeconds: 120,
@@ -100,6 +124,9 @@ export interface ServeInput {
   'rate-limit'?: string;
   'log-level'?: string;
   'idle-lock'?: string;
+  'trust-proxy'?: string;
+  'tls-cert'?: string;
+  'tls-key'?: string;
   demo?: boolean;
 }
 
@@ -147,6 +174,55 @@ export function resolveServeConfig(flags: ServeInput, env: NodeJS.ProcessEnv): S
   }
   const idle = pick('idle-lock', 'TAPIN_IDLE_LOCK_SECONDS');
   if (idle) config.idleLockSeconds = parseInteger(idle[0], idle[1], 5, 24 * 3600);
+  const trustProxy = pick('trust-proxy', 'TAPIN_TRUST_PROXY');
+  if (trustProxy) config.trustProxy = parseTrustProxy(trustProxy[0], trustProxy[1]);
+  const cert = pick('tls-cert', 'TAPIN_TLS_CERT');
+  const key = pick('tls-key', 'TAPIN_TLS_KEY');
+  if (cert || key) config.tls = checkTls(cert, key);
   config.demo = flags.demo === true;
   return config;
+}
+
+/** A comma-separated list of IP addresses and CIDR ranges (`10.0.0.5, 10.1.0.0/16, fd00::/8`). */
+export function parseTrustProxy(name: string, raw: string): string[] {
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (entries.length === 0) throw new ConfigError(`${name} must list IP addresses or CIDR ranges, got "${raw}"`);
+  for (const entry of entries) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      throw new ConfigError(`${name} must list IP addresses or CIDR ranges (like 10.0.0.5 or 10.0.0.0/24), got "${entry}"`);
+    }
+  }
+  return entries;
+}
+
+/** Both files or neither; each readable, PEM, and the key the certificate's. */
+function checkTls(cert: [string, string] | undefined, key: [string, string] | undefined): TlsConfig {
+  if (!cert || !key) throw new ConfigError(`${cert ? cert[0] : key?.[0]} needs ${cert ? '--tls-key' : '--tls-cert'} too: HTTPS takes a certificate and its private key`);
+  const read = ([name, path]: [string, string]) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new ConfigError(`${name} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)} "${path}"`);
+    }
+  };
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(read(cert));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${cert[0]} must be a PEM certificate, got "${cert[1]}"`);
+  }
+  let privateKey: ReturnType<typeof createPrivateKey>;
+  try {
+    privateKey = createPrivateKey(read(key));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${key[0]} must be a PEM private key without a passphrase, got "${key[1]}"`);
+  }
+  if (!certificate.checkPrivateKey(privateKey)) throw new ConfigError(`${key[0]} is not the private key of the certificate in ${cert[0]}`);
+  return { certPath: cert[1], keyPath: key[1] };
 }

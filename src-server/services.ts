@@ -2,6 +2,7 @@ import { accessSessionService } from './access/access-session.service.ts';
 import { badgeService } from './badges/badge.service.ts';
 import type { Deps } from './deps.ts';
 import { kioskService } from './kiosks/kiosk.service.ts';
+import { pairingService } from './pairing/pairing.service.ts';
 import { loginSessionService } from './sessions/login-session.service.ts';
 import { userService } from './users/user.service.ts';
 
@@ -15,6 +16,7 @@ export function createServices(deps: Deps) {
     kiosks,
     access,
     loginSessions: loginSessionService(deps, { kiosks, access }),
+    pairings: pairingService(deps, { kiosks }),
   });
 }
 

@@ -41,7 +41,7 @@ export function accessSessionService({ db, clock, config, bus }: Pick<Deps, 'db'
   }
 
   /** Ends an access session, writes it down, and tells its kiosk screen (which may not have asked). */
-  async function end(session: LiveAccessSession, context: { source: 'kiosk' | 'desk-reader'; clientAddress?: string }): Promise<void> {
+  async function end(session: LiveAccessSession, context: { source: 'kiosk' | 'desk-reader' | 'reader-agent'; clientAddress?: string }): Promise<void> {
     const now = clock.now();
     if (!(await revokeAccessSession(db, session.id, now))) return;
     await recordAudit(db, now, {

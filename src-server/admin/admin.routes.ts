@@ -7,6 +7,7 @@ import type { Services } from '../services.ts';
 import { adminAccess, adminOf } from './admin-access.ts';
 import { adminAuditRoutes } from './admin-audit.routes.ts';
 import { adminDirectoryRoutes } from './admin-directory.routes.ts';
+import { adminPairingRoutes } from './admin-pairing.routes.ts';
 import { adminReaderRoutes } from './admin-reader.routes.ts';
 import { AdminSessionSchema, PinBody } from './admin.schemas.ts';
 
@@ -56,4 +57,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   await app.register(adminDirectoryRoutes, { services });
   await app.register(adminAuditRoutes, { deps });
   await app.register(adminReaderRoutes, { services, reader });
+  await app.register(adminPairingRoutes, { services });
 };

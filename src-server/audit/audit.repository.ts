@@ -22,11 +22,16 @@ export type AuditEvent =
   | 'kiosk.register'
   | 'kiosk.update'
   | 'kiosk.revoke'
+  | 'kiosk.pair'
   | 'access.revoke'
   | 'audit.pruned';
 
-/** Who asked: the phone page, the desk reader, the kiosk screen, the admin console, or the command line. */
-export type AuditSource = 'phone' | 'desk-reader' | 'kiosk' | 'admin' | 'cli' | 'system';
+/**
+ * Who asked: the phone page, the desk reader on the server's own machine, a desk reader at a kiosk
+ * reporting over HTTP with the kiosk's key (`tapin reader`), the kiosk screen, the admin console, or the
+ * command line.
+ */
+export type AuditSource = 'phone' | 'desk-reader' | 'reader-agent' | 'kiosk' | 'admin' | 'cli' | 'system';
 
 /** Who made a change: an administrator in the console, or whoever runs the command line. */
 export interface Actor {

@@ -10,6 +10,7 @@ import { runCleanup } from '../maintenance/cleanup.ts';
 import { createMemoryBus } from '../realtime/event-bus.ts';
 import { createServices, type Services } from '../services.ts';
 import { CLI_ACTOR } from '../audit/audit.repository.ts';
+import { approvePairing, pairWithServer } from './pair.ts';
 import { USAGE } from './usage.ts';
 
 export interface CliIo {
@@ -198,12 +199,24 @@ async function badgeCommand(args: string[], io: CliIo): Promise<number> {
 
 async function kioskCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'add') throw new UsageError(`unknown command "kiosk ${sub ?? ''}" (try: tapin kiosk add --name NAME)`);
+  if (sub === 'pair') {
+    const { values, positionals } = parse(rest, { name: { type: 'string' }, location: { type: 'string' } }, 1);
+    const code = required(positionals[0], 'the code the kiosk shows');
+    const name = required(values.name, '--name');
+    io.out(json(await withServices(dbPath(values.db, io.env), (s) => approvePairing(s, { code, name, location: values.location }))));
+    return 0;
+  }
+  if (sub !== 'add') throw new UsageError(`unknown command "kiosk ${sub ?? ''}" (try: tapin kiosk add --name NAME, or tapin kiosk pair CODE --name NAME)`);
   const { values } = parse(rest, { name: { type: 'string' }, location: { type: 'string' } });
   const name = required(values.name, '--name');
   const kiosk = await withServices(dbPath(values.db, io.env), (s) => s.kiosks.register({ name, location: values.location }));
   io.out(json(kiosk));
   return 0;
+}
+
+async function pairCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { server: { type: 'string' }, 'key-file': { type: 'string' }, name: { type: 'string' } });
+  return pairWithServer({ server: required(values.server, '--server'), keyFile: required(values['key-file'], '--key-file'), name: values.name }, io);
 }
 
 async function cleanupCommand(args: string[], io: CliIo): Promise<number> {
@@ -246,6 +259,9 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     'cleanup-cron': { type: 'string' },
     'audit-retention': { type: 'string' },
     'rate-limit': { type: 'string' },
+    'trust-proxy': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
     'log-level': { type: 'string' },
     'idle-lock': { type: 'string' },
     demo: { type: 'boolean' },
@@ -334,6 +350,11 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         return await badgeCommand(args, io);
       case 'kiosk':
         return await kioskCommand(args, io);
+      case 'pair':
+        return await pairCommand(args, io);
+      case 'reader':
+        // Loaded only here, like serve: the other commands start faster without it.
+        return await (await import('./reader.ts')).readerCommand(args, io);
       case 'cleanup':
         return await cleanupCommand(args, io);
       case 'audit':

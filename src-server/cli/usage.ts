@@ -4,6 +4,7 @@ Commands:
   serve [--host H] [--port N] [--public-url URL] [--session-ttl S] [--demo]
         [--access-ttl S] [--retention S] [--audit-retention DAYS] [--cleanup-cron EXPR] [--rate-limit N]
         [--log-level L] [--idle-lock S] [--reader [--reader-kiosk ID]]
+        [--trust-proxy LIST] [--tls-cert PATH --tls-key PATH]
                                        run the API (creates and migrates the database)
   user add --name NAME [--role user|admin]          create a user
   user pin ID [--clear]                             set a user's PIN, read from standard input (or remove it)
@@ -11,6 +12,11 @@ Commands:
                                        enroll a badge (a generated secret is shown once)
   badge revoke ID [--reason R]                      revoke a badge
   kiosk add --name NAME [--location L]              register a kiosk (its key is shown once)
+  kiosk pair CODE --name NAME [--location L]        approve the pairing code a kiosk shows
+  pair --server URL --key-file PATH [--name N]      pair this machine as a kiosk: show a code, wait for
+                                                    its approval, write the kiosk key to PATH
+  reader --server URL --key-file PATH               run this machine's desk reader for the kiosk paired
+                                                    in PATH (tapin pair), against its server
   cleanup                                           expire overdue sessions and delete old ones, once
   audit verify                                      check the audit log's hash chain (exit 1 if it is broken)
 

@@ -11,6 +11,7 @@ import * as initial from './migrations/2026-11-24-initial.ts';
 import * as administration from './migrations/2026-11-25-administration.ts';
 import * as badgesByUid from './migrations/2026-11-26-badges-by-uid.ts';
 import * as loginSessionsById from './migrations/2026-11-27-login-sessions-by-id.ts';
+import * as kioskPairings from './migrations/2026-11-28-kiosk-pairings.ts';
 import type { Database } from './schema.ts';
 
 // Listed by hand, not scanned from disk: a bundled build has no migrations folder to scan.
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25-administration': administration,
   '2026-11-26-badges-by-uid': badgesByUid,
   '2026-11-27-login-sessions-by-id': loginSessionsById,
+  '2026-11-28-kiosk-pairings': kioskPairings,
 };
 
 export type TapinDb = Kysely<Database>;

@@ -13,6 +13,7 @@ export interface Database {
   access_sessions: AccessSessionsTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;
+  kiosk_pairings: KioskPairingsTable;
 }
 
 export type Role = 'user' | 'admin';
@@ -109,6 +110,22 @@ export interface AuditLogTable {
   hash: string | null;
 }
 
+/** A kiosk waiting for, or just given, its key (pairing/). */
+export interface KioskPairingsTable {
+  id: string;
+  /** SHA-256 of the normalised code (8 characters, no dash, upper case): looked up by value at approval. */
+  code_hash: string;
+  poll_secret_hash: string;
+  /** The name the kiosk asked for; the administrator's choice wins. */
+  name: string | null;
+  created_at: number;
+  expires_at: number;
+  /** Set when an administrator takes the code (before the kiosk exists), so that it works once. */
+  approved_at: number | null;
+  kiosk_id: number | null;
+  delivered_at: number | null;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -119,4 +136,5 @@ export type BadgeRow = Selectable<BadgesTable>;
 export type KioskRow = Selectable<KiosksTable>;
 export type LoginSessionRow = Selectable<LoginSessionsTable>;
 export type NewLoginSession = Insertable<LoginSessionsTable>;
+export type KioskPairingRow = Selectable<KioskPairingsTable>;
 export type NewAuditEntry = Insertable<AuditLogTable>;

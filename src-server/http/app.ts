@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import type { DestinationStream } from 'pino';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -21,6 +22,8 @@ import { loginSessionEventRoutes } from '../realtime/login-session-events.ts';
 import { createServices, type Services } from '../services.ts';
 import { loginSessionRoutes } from '../sessions/login-session.routes.ts';
 import { kioskRoutes } from '../kiosks/kiosk.routes.ts';
+import { readerTapsRoutes } from '../kiosks/reader-taps.routes.ts';
+import { pairingRoutes } from '../pairing/pairing.routes.ts';
 import { demoRoutes } from '../demo.routes.ts';
 import { startDeskReader, type DeskReader, type DeskReaderOptions } from '../reader/desk-reader.ts';
 import { kioskEventRoutes } from '../realtime/kiosk-events.ts';
@@ -38,6 +41,8 @@ import { readinessRoutes } from './readiness.ts';
 import { BUILT_RENDERER_DIR } from '../built-files.ts';
 import { HealthSchema, NO_BEARER } from './schemas.ts';
 import { publicUrlFor } from './public-url.ts';
+import { trustedProxyMatcher } from './trust-proxy.ts';
+import { AppError } from '../errors.ts';
 
 export interface BuildOptions {
   clock?: Clock;
@@ -93,17 +98,27 @@ const REDACTED = [
 export async function buildServer(config: ServerConfig, options: BuildOptions = {}): Promise<TapinServer> {
   const { db, storage } = await openServerDatabase(config.dbPath);
   let listeningUrl: string | undefined;
+  const scheme = config.tls ? 'https' : 'http';
   const deps: Deps = {
     db,
     clock: options.clock ?? systemClock,
     bus: options.bus ?? createMemoryBus(),
     config,
-    publicUrl: () => config.publicUrl ?? listeningUrl ?? publicUrlFor(config.host, config.port),
+    publicUrl: () => config.publicUrl ?? listeningUrl ?? publicUrlFor(config.host, config.port, scheme),
   };
   const services = createServices(deps);
 
   const logStream = options.logStream ?? (config.logLevel === 'silent' ? undefined : asyncStdout());
   const limits = config.httpLimits;
+  const httpOptions = {
+    // Node times nothing at all when the headers may take longer than the whole request.
+    headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+    connectionsCheckingInterval: timeoutCheckInterval(limits),
+    // A missing Host is refused by installHostRequired, in the API's error shape.
+    requireHostHeader: false,
+  };
+  // The files were checked when the configuration was resolved; read them afresh at each start.
+  const tls = config.tls && { cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) };
   const app = Fastify({
     logger: logStream ? { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' }, stream: logStream } : false,
     logController: new OneLinePerRequest(),
@@ -112,13 +127,12 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     // Slow clients are cut (a WebSocket, once upgraded, is no longer timed by the HTTP server).
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
-    http: {
-      // Node times nothing at all when the headers may take longer than the whole request.
-      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
-      connectionsCheckingInterval: timeoutCheckInterval(limits),
-      // A missing Host is refused by installHostRequired, in the API's error shape.
-      requireHostHeader: false,
-    },
+    http: httpOptions,
+    // Node's HTTPS server takes the HTTP server's options along with the certificate; a TLS handshake
+    // gets no longer than the headers would (Node's default is two minutes).
+    ...(tls ? { https: { ...httpOptions, ...tls, handshakeTimeout: limits.headersTimeoutMs } } : {}),
+    // request.ip comes from X-Forwarded-For only when a trusted proxy sent it.
+    ...(config.trustProxy?.length ? { trustProxy: config.trustProxy } : {}),
     clientErrorHandler: answerClientError,
     // URLs the router cannot even decode still get the API's error shape.
     frameworkErrors: (error, _request, reply) => {
@@ -127,7 +141,15 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     // Mistyped fields are errors, not something to coerce into shape.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  capConnectionsPerAddress(app.server, { max: limits.connectionsPerAddress, uncapped: options.uncappedAddress ?? isLoopbackAddress, log: app.log });
+  const uncapped = options.uncappedAddress ?? isLoopbackAddress;
+  // A trusted proxy carries many clients over its connections: they are counted by request.ip instead, in the rate limits.
+  const trustedProxy = config.trustProxy?.length ? trustedProxyMatcher(config.trustProxy) : undefined;
+  capConnectionsPerAddress(app.server, {
+    max: limits.connectionsPerAddress,
+    uncapped: trustedProxy ? (address) => uncapped(address) || trustedProxy(address) : uncapped,
+    log: app.log,
+    answerRefusals: !tls,
+  });
 
   storage.log = app.log;
   const stopWatchingStorage = storage.watch();
@@ -171,8 +193,8 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
-      listeningUrl = publicUrlFor(config.host, port);
-      return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      listeningUrl = publicUrlFor(config.host, port, scheme);
+      return `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     },
     attachDeskReader(kioskId, readerOptions = {}) {
       if (attached) throw new Error('a desk reader is already attached');
@@ -213,7 +235,10 @@ async function registerRoutes(
   installSecurityHeaders(app);
   installHostRequired(app);
   installJsonBodyLimits(app);
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => new AppError('RATE_LIMITED', `too many requests from this address; retry in ${Math.ceil(context.ttl / 1000)} s`),
+  });
   // The OpenAPI document of every route, built from the same schemas that validate them.
   await app.register(swagger, {
     openapi: {
@@ -230,12 +255,19 @@ async function registerRoutes(
 
   await app.register(
     async (api) => {
-      await api.register(loginSessionRoutes, { services, rateLimit: config.rateLimit });
+      await api.register(loginSessionRoutes, { services, rateLimit: config.rateLimit, sessionRateLimit: config.sessionRateLimit });
       await api.register(loginSessionEventRoutes, { services, bus: deps.bus });
       await api.register(accessRoutes, { services, deps });
       await api.register(adminRoutes, { deps, services, reader: attachedReader });
       await api.register(kioskRoutes, { services, config });
-      await api.register(kioskEventRoutes, { services, bus: deps.bus, readerState: () => attachedReader()?.reader.state });
+      await api.register(readerTapsRoutes, { deps, services });
+      await api.register(pairingRoutes, { services, config });
+      // The desk reader on this machine is one kiosk's; a kiosk elsewhere hears of its own (reader-presence.ts).
+      const localReaderState = (kioskId: number) => {
+        const local = attachedReader();
+        return local?.kioskId === kioskId ? local.reader.state : undefined;
+      };
+      await api.register(kioskEventRoutes, { services, bus: deps.bus, readerState: localReaderState });
       if (config.demo) await api.register(demoRoutes, { db });
     },
     { prefix: '/api/v1' },

@@ -20,6 +20,8 @@ export interface ConnectionCapOptions {
   /** Addresses never counted (IPv4-mapped IPv6 addresses arrive as plain IPv4). */
   uncapped: (address: string) => boolean;
   log: FastifyBaseLogger;
+  /** Answer a refused socket with a 429 before closing it; a TLS server just closes it, as no handshake was made. */
+  answerRefusals?: boolean;
   /** One warning per address per this interval, however many connections it is refused meanwhile. */
   warnEveryMs?: number;
 }
@@ -27,9 +29,10 @@ export interface ConnectionCapOptions {
 /**
  * Caps the connections one remote address holds open, so that one client cannot take every file
  * descriptor. Sockets past the cap never reach the HTTP parser: they get a 429 in the API's error
- * shape and are closed; past twice the cap they are closed at once, so refusing stays cheap too.
+ * shape and are closed (over TLS, closed at once); past twice the cap they are closed at once, so
+ * refusing stays cheap too.
  */
-export function capConnectionsPerAddress(server: Server, { max, uncapped, log, warnEveryMs = 60_000 }: ConnectionCapOptions): void {
+export function capConnectionsPerAddress(server: Server, { max, uncapped, log, answerRefusals = true, warnEveryMs = 60_000 }: ConnectionCapOptions): void {
   const open = new Map<string, number>();
   const warned = new Map<string, { at: number; refused: number }>();
   // Node's HTTP server reads a socket from its own 'connection' listener: run it only for sockets let in.
@@ -70,7 +73,7 @@ export function capConnectionsPerAddress(server: Server, { max, uncapped, log, w
     warn(address);
     // A reset from the peer is expected here; without a listener it would be thrown.
     socket.on('error', () => socket.destroy());
-    if (count > 2 * max) {
+    if (count > 2 * max || !answerRefusals) {
       socket.destroy();
       return;
     }

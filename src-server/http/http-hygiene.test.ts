@@ -67,6 +67,7 @@ describe('the OpenAPI document at /api/docs', () => {
       'get /api/v1/login-sessions/{id}/events',
       'get /healthz',
       'get /readyz',
+      'post /api/v1/kiosk-pairings',
       'post /api/v1/login-sessions/inspect',
       'post /api/v1/login-sessions/validate',
     ]);

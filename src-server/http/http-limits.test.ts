@@ -1,42 +1,16 @@
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, type HttpLimitsConfig } from '../config.ts';
 import { createLoginSession, startTestServer, type Seed, type TestServer } from '../testing/test-server.ts';
 import { watch } from '../testing/ws-client.ts';
-import { buildServer, type BuildOptions, type TapinServer } from './app.ts';
+import { startLoggedServer, type LoggedServer } from '../testing/logged-server.ts';
+import type { BuildOptions } from './app.ts';
 import { jsonShapeProblem, MAX_JSON_DEPTH, MAX_JSON_ITEMS } from './json-body.ts';
 
-interface Listening {
-  server: TapinServer;
-  port: number;
-  /** Every line the server logged. */
-  log: Record<string, unknown>[];
-  close(): Promise<void>;
-}
-
-async function listen(httpLimits: Partial<HttpLimitsConfig>, options: BuildOptions = {}): Promise<Listening> {
-  const dir = mkdtempSync(join(tmpdir(), 'tapin-limits-'));
-  const log: Record<string, unknown>[] = [];
-  const server = await buildServer(
-    { ...defaultConfig, dbPath: join(dir, 'db.sqlite'), port: 0, logLevel: 'warn', httpLimits: { ...defaultConfig.httpLimits, ...httpLimits } },
-    { cleanupSchedule: false, logStream: { write: (line: string) => void log.push(JSON.parse(line) as Record<string, unknown>) }, ...options },
-  );
-  await server.listen();
-  const address = server.app.server.address();
-  return {
-    server,
-    port: typeof address === 'object' && address ? address.port : 0,
-    log,
-    async close() {
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+/** A server with these HTTP limits, logging at warn. */
+const listen = (httpLimits: Partial<HttpLimitsConfig>, options: BuildOptions = {}): Promise<LoggedServer> =>
+  startLoggedServer({ logLevel: 'warn', httpLimits: { ...defaultConfig.httpLimits, ...httpLimits } }, options);
 
 interface Connection {
   socket: Socket;
@@ -98,7 +72,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('slow and idle clients', () => {
   const limits = { headersTimeoutMs: 400, requestTimeoutMs: 800, keepAliveTimeoutMs: 400 };
-  let t: Listening;
+  let t: LoggedServer;
   beforeAll(async () => {
     t = await listen(limits);
   });
@@ -178,7 +152,7 @@ describe('slow and idle clients', () => {
 
 describe('connections per address', () => {
   const cap = 4;
-  let t: Listening;
+  let t: LoggedServer;
   // 127.0.0.1 is this machine; 127.0.0.2 plays a client on the LAN.
   beforeAll(async () => {
     t = await listen({ connectionsPerAddress: cap }, { uncappedAddress: (address) => address === '127.0.0.1' });
@@ -235,7 +209,7 @@ describe('connections per address', () => {
 });
 
 describe('malformed HTTP, answered in the API error shape', () => {
-  let t: Listening;
+  let t: LoggedServer;
   beforeAll(async () => {
     t = await listen({});
   });

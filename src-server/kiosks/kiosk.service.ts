@@ -23,7 +23,7 @@ export interface KioskSummary {
 const optionalName = (raw: string | null | undefined, what: string) => (raw === undefined || raw === null || raw.trim() === '' ? null : cleanName(raw, what));
 
 // The prefix lets secret scanners and people recognise a leaked kiosk key.
-const newKioskKey = (): string => `tk_${randomToken(32)}`;
+export const newKioskKey = (): string => `tk_${randomToken(32)}`;
 
 interface KioskServiceParts {
   /** Ends the access sessions opened at a kiosk (it was revoked). */

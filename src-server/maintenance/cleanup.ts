@@ -1,6 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { pruneAuditLog } from '../audit/audit-integrity.ts';
 import type { Deps } from '../deps.ts';
+import { deletePairingsBefore } from '../pairing/pairing.repository.ts';
+import { PAIRING_RETENTION_MS } from '../pairing/pairing.service.ts';
 import { loginSessionChannel } from '../realtime/event-bus.ts';
 import { overAt } from '../sessions/login-session.lifetime.ts';
 import { toLoginSessionView } from '../sessions/login-session.view.ts';
@@ -14,8 +16,8 @@ export interface CleanupReport {
 
 /**
  * Marks overdue login sessions expired, then deletes login and access sessions that ended more than
- * the retention period ago, and prunes the audit log past its own retention (from its start, behind a
- * checkpoint, so that its hash chain stays verifiable). Works in batches and yields between them, so that a large backlog never
+ * the retention period ago, deletes kiosk pairings an hour old, and prunes the audit log past its own
+ * retention (from its start, behind a checkpoint, so that its hash chain stays verifiable). Works in batches and yields between them, so that a large backlog never
  * holds the event loop (or the single SQLite connection) for long.
  */
 export async function runCleanup({ db, clock, bus, config }: Pick<Deps, 'db' | 'clock' | 'bus' | 'config'>): Promise<CleanupReport> {
@@ -73,6 +75,9 @@ export async function runCleanup({ db, clock, bus, config }: Pick<Deps, 'db' | '
     if (deleted < batch) break;
     await yieldToEventLoop();
   }
+
+  // Kiosk pairings are over within minutes; an hour on, the row (and any key never collected) goes.
+  while ((await deletePairingsBefore(db, now - PAIRING_RETENTION_MS, batch)) === batch) await yieldToEventLoop();
 
   report.prunedAuditRows = await pruneAuditLog(db, now - config.auditRetentionDays * 24 * 3600 * 1000, now);
   return report;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import { NO_BEARER } from '../http/schemas.ts';
+import { createReaderPresence, readerStateRoutes } from '../reader/reader-presence.ts';
 import type { DeskReaderState } from '../reader/reader-protocol.ts';
 import type { Services } from '../services.ts';
 import { readAuthMessage } from './auth-message.ts';
@@ -11,10 +12,11 @@ const AUTH_TIMEOUT_MS = 10_000;
 
 /**
  * `GET /kiosk/events`: a kiosk screen proves it holds its kiosk key in its first message, then hears
- * what concerns it beyond its login sessions: its desk reader's state, and sign-outs it did not ask
- * for (a badge tapped out on the reader).
+ * what concerns it beyond its login sessions: its desk reader's state (the reader on the server's
+ * machine, or one at the kiosk reporting over `PUT /kiosk/reader-state`), and sign-outs it did not
+ * ask for (a badge tapped out on the reader).
  */
-function watchKiosk(socket: WebSocket, services: Services, bus: EventBus, readerState: () => DeskReaderState | undefined): void {
+function watchKiosk(socket: WebSocket, services: Services, bus: EventBus, readerState: ReaderStateOf): void {
   let unsubscribe: (() => void) | undefined;
   const send = (event: KioskEvent | { type: 'hello'; kiosk: { id: number }; reader: DeskReaderState | null }) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
@@ -27,7 +29,7 @@ function watchKiosk(socket: WebSocket, services: Services, bus: EventBus, reader
       (kiosk) => {
         if (socket.readyState !== socket.OPEN) return;
         unsubscribe = bus.subscribe(kioskChannel(kiosk.id), send);
-        send({ type: 'hello', kiosk: { id: kiosk.id }, reader: readerState() ?? null });
+        send({ type: 'hello', kiosk: { id: kiosk.id }, reader: readerState(kiosk.id) ?? null });
       },
       () => socket.close(CLOSE_UNAUTHORIZED, 'a valid kiosk key is required'),
     );
@@ -39,10 +41,16 @@ function watchKiosk(socket: WebSocket, services: Services, bus: EventBus, reader
   socket.on('error', () => socket.terminate());
 }
 
-export const kioskEventRoutes: FastifyPluginAsync<{ services: Services; bus: EventBus; readerState: () => DeskReaderState | undefined }> = async (
-  app,
-  { services, bus, readerState },
-) => {
+/** The state of the desk reader attached in-process to a kiosk, if that kiosk has one. */
+type ReaderStateOf = (kioskId: number) => DeskReaderState | undefined;
+
+export const kioskEventRoutes: FastifyPluginAsync<{ services: Services; bus: EventBus; readerState: ReaderStateOf }> = async (app, { services, bus, readerState }) => {
+  const presence = createReaderPresence(bus);
+  app.addHook('onClose', async () => presence.stop());
+  await app.register(readerStateRoutes, { services, presence });
+  // A reader reporting from the kiosk speaks for that kiosk; the in-process one for the kiosk it is attached to.
+  const stateOf: ReaderStateOf = (kioskId) => presence.state(kioskId) ?? readerState(kioskId);
+
   app.route({
     method: 'GET',
     url: '/kiosk/events',
@@ -52,6 +60,6 @@ export const kioskEventRoutes: FastifyPluginAsync<{ services: Services; bus: Eve
     },
     handler: async (_request, reply) =>
       reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'UPGRADE_REQUIRED', message: 'this endpoint speaks WebSocket' } }),
-    wsHandler: (socket) => watchKiosk(socket, services, bus, readerState),
+    wsHandler: (socket) => watchKiosk(socket, services, bus, stateOf),
   });
 };

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { RateLimitConfig } from '../config.ts';
 import { bearerToken } from '../http/bearer.ts';
+import { keyedRateLimit } from '../http/rate-limits.ts';
 import { errors, NO_BEARER } from '../http/schemas.ts';
 import type { Services } from '../services.ts';
 import {
@@ -15,21 +17,36 @@ import {
   ValidateBody,
   ValidatedSchema,
 } from './login-session.schemas.ts';
+import { loginSessionIdOfToken } from './login-session.token.ts';
 
 export interface LoginSessionRoutesOptions {
   services: Services;
   rateLimit: RateLimitConfig;
+  /** Calls to each phone endpoint about one login session per window. */
+  sessionRateLimit: number;
 }
 
-export const loginSessionRoutes: FastifyPluginAsyncTypebox<LoginSessionRoutesOptions> = async (app, { services, rateLimit }) => {
+// Counted by the session the token names, not by the token: guessing at one session's secret counts too.
+const sessionOfBody = (request: FastifyRequest): string | undefined => {
+  const token = (request.body as { token?: unknown } | undefined)?.token;
+  return typeof token === 'string' ? loginSessionIdOfToken(token) : undefined;
+};
+// A prefix of the kiosk key tells kiosks apart without keeping their credentials in memory.
+const kioskOfBearer = (request: FastifyRequest): string | undefined => bearerToken(request)?.slice(0, 24);
+
+export const loginSessionRoutes: FastifyPluginAsyncTypebox<LoginSessionRoutesOptions> = async (app, { services, rateLimit, sessionRateLimit }) => {
   const sessions = services.loginSessions;
+  // Per client address: a flood guard only, as a whole site's phones may share one NAT address.
   const phoneRateLimit = { rateLimit: { max: rateLimit.max, timeWindow: rateLimit.windowMs } };
+  const perSession = () => keyedRateLimit(app, { max: sessionRateLimit, windowMs: rateLimit.windowMs, key: sessionOfBody, what: 'login session' });
+  const perKiosk = keyedRateLimit(app, { max: rateLimit.max, windowMs: rateLimit.windowMs, key: kioskOfBearer, what: 'kiosk' });
 
   // Kiosk side: the kiosk key creates, the kioskSecret watches and exchanges.
   app.post(
     '/login-sessions',
     {
-      schema: { body: CreateBody, response: { 201: CreatedLoginSessionSchema, ...errors(400, 401, 413, 415) } },
+      schema: { body: CreateBody, response: { 201: CreatedLoginSessionSchema, ...errors(400, 401, 413, 415, 429) } },
+      onRequest: perKiosk,
       preValidation: async (request) => {
         request.body ??= {};
       },
@@ -60,13 +77,21 @@ export const loginSessionRoutes: FastifyPluginAsyncTypebox<LoginSessionRoutesOpt
   // Phone side: the token from the QR code is the only credential; both endpoints are rate limited.
   app.post(
     '/login-sessions/inspect',
-    { config: phoneRateLimit, schema: { security: NO_BEARER, body: InspectBody, response: { 200: InspectedSchema, ...errors(400, 404, 413, 415, 429) } } },
+    {
+      config: phoneRateLimit,
+      preHandler: perSession(),
+      schema: { security: NO_BEARER, body: InspectBody, response: { 200: InspectedSchema, ...errors(400, 404, 413, 415, 429) } },
+    },
     async (request) => sessions.inspect(request.body.token),
   );
 
   app.post(
     '/login-sessions/validate',
-    { config: phoneRateLimit, schema: { security: NO_BEARER, body: ValidateBody, response: { 200: ValidatedSchema, ...errors(400, 401, 404, 409, 410, 413, 415, 429) } } },
+    {
+      config: phoneRateLimit,
+      preHandler: perSession(),
+      schema: { security: NO_BEARER, body: ValidateBody, response: { 200: ValidatedSchema, ...errors(400, 401, 404, 409, 410, 413, 415, 429) } },
+    },
     async (request) =>
       sessions.validate({
         token: request.body.token,

@@ -20,44 +20,79 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: stri
   });
 }
 
-export interface ServeProcess {
+export interface CliProcess {
   child: ChildProcessWithoutNullStreams;
-  url: string;
+  /** Standard output and error so far. */
   output(): string;
+  /** Resolves once the output (from `since` on) matches, with the match. */
+  waitFor(pattern: RegExp, timeoutMs?: number, since?: number): Promise<RegExpExecArray>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+export interface ServeProcess extends CliProcess {
+  url: string;
+}
+
+/** Starts a long-running `tapin …` (serve, reader) and resolves once its output matches `ready`. */
+export async function startCli(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<CliProcess> {
+  const child = spawn(process.execPath, [TAPIN_BIN, ...args], { env: { ...process.env, ...env } });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const changed = new Set<() => void>();
+  const collect = (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const check of changed) check();
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const waitFor: CliProcess['waitFor'] = (pattern, timeout = 20_000, since = 0) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(out.slice(since));
+        if (!match) return;
+        done();
+        resolve(match);
+      };
+      const done = () => {
+        changed.delete(check);
+        clearTimeout(timer);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`tapin ${args[0]} never printed ${pattern}: ${out}`));
+      }, timeout);
+      void exited.then((code) => {
+        if (!changed.has(check)) return;
+        done();
+        reject(new Error(`tapin ${args[0]} exited with ${code} before printing ${pattern}: ${out}`));
+      });
+      changed.add(check);
+      check();
+    });
+  const started: CliProcess = {
+    child,
+    output: () => out,
+    waitFor,
+    stop: (signal = 'SIGTERM') => {
+      child.kill(signal);
+      return exited;
+    },
+    exited,
+  };
+  try {
+    await waitFor(ready, timeoutMs);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return started;
 }
 
 /** Starts `tapin serve …` and resolves once it prints that it is listening. */
-export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [TAPIN_BIN, 'serve', ...args], { env: { ...process.env, ...env } });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({
-          child,
-          url: match[1],
-          output: () => out,
-          stop: (signal = 'SIGTERM') => {
-            child.kill(signal);
-            return exited;
-          },
-        });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}: ${out}`));
-    });
-  });
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const started = await startCli(['serve', ...args], /listening on (http:\/\/\S+)/, env);
+  const url = /listening on (http:\/\/\S+)/.exec(started.output())?.[1] ?? '';
+  return { ...started, url };
 }

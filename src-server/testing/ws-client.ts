@@ -11,7 +11,16 @@ export interface Watcher {
 
 /** A real WebSocket client on a login session's event stream; sends the auth message if given a secret. */
 export function watch(baseUrl: string, id: string, kioskSecret?: string): Promise<Watcher> {
-  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/v1/login-sessions/${id}/events`);
+  return follow(`${baseUrl}/api/v1/login-sessions/${id}/events`, kioskSecret === undefined ? undefined : { type: 'auth', kioskSecret });
+}
+
+/** A real WebSocket client on a kiosk's own event stream (`/kiosk/events`), authenticated with its key. */
+export function watchKiosk(baseUrl: string, kioskKey: string): Promise<Watcher> {
+  return follow(`${baseUrl}/api/v1/kiosk/events`, { type: 'auth', kioskKey });
+}
+
+function follow(url: string, auth: Record<string, string> | undefined): Promise<Watcher> {
+  const socket = new WebSocket(url.replace(/^http/, 'ws'));
   const messages: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
   socket.on('message', (data) => {
@@ -39,7 +48,7 @@ export function watch(baseUrl: string, id: string, kioskSecret?: string): Promis
     });
   return new Promise((resolve, reject) => {
     socket.once('open', () => {
-      if (kioskSecret !== undefined) socket.send(JSON.stringify({ type: 'auth', kioskSecret }));
+      if (auth !== undefined) socket.send(JSON.stringify(auth));
       resolve({ socket, messages, next, closed });
     });
     socket.once('error', reject);

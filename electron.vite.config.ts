@@ -42,6 +42,8 @@ export default defineConfig({
   },
   renderer: {
     root: resolve('src-renderer'),
+    // The kiosk tells the server which version it runs (the admin console lists it).
+    define: { __TAPIN_VERSION__: JSON.stringify(packageJson.version) },
     plugins: [react(), preloadFirstImports(), precompress()],
     build: {
       outDir: resolve('out/renderer'),

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../http/schemas.ts';
+import type { DeskReader } from '../reader/desk-reader.ts';
 import type { Services } from '../services.ts';
 import { adminOf } from './admin-access.ts';
 import {
@@ -31,7 +32,11 @@ const id = (params: { id: string }) => Number(params.id);
 const clamp = (raw: string | undefined, fallback: number, max: number) => Math.min(max, raw === undefined ? fallback : Number(raw));
 
 /** Users and their badges and PINs, kiosks, and live access sessions. */
-export const adminDirectoryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const adminDirectoryRoutes: FastifyPluginAsyncTypebox<{
+  services: Services;
+  /** The desk reader on this machine, if any, and the kiosk it serves. */
+  reader: () => { reader: DeskReader; kioskId: number } | undefined;
+}> = async (app, { services, reader }) => {
   const { users, badges, kiosks, access } = services;
   const userTag = { tags: ['admin: users'] };
   const kioskTag = { tags: ['admin: kiosks'] };
@@ -151,8 +156,17 @@ export const adminDirectoryRoutes: FastifyPluginAsyncTypebox<{ services: Service
 
   app.get(
     '/admin/kiosks',
-    { schema: { ...kioskTag, summary: 'Kiosks, who is signed in at each, when each was last up', response: { 200: KioskListSchema, ...errors(401, 403) } } },
-    async () => ({ items: await kiosks.list() }),
+    {
+      schema: {
+        ...kioskTag,
+        summary: 'Kiosks: who is signed in at each, whether each is online (on this instance), last seen, app version, reader state',
+        response: { 200: KioskListSchema, ...errors(401, 403) },
+      },
+    },
+    async () => {
+      const local = reader();
+      return { items: await kiosks.list((kioskId) => (local?.kioskId === kioskId ? local.reader.state : undefined)) };
+    },
   );
 
   app.post(

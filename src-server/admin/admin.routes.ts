@@ -8,6 +8,7 @@ import { adminAccess, adminOf } from './admin-access.ts';
 import { adminAuditRoutes } from './admin-audit.routes.ts';
 import { adminDirectoryRoutes } from './admin-directory.routes.ts';
 import { adminPairingRoutes } from './admin-pairing.routes.ts';
+import { adminPeopleRoutes } from './admin-people.routes.ts';
 import { adminReaderRoutes } from './admin-reader.routes.ts';
 import { AdminSessionSchema, PinBody } from './admin.schemas.ts';
 
@@ -19,7 +20,8 @@ export interface AdminRoutesOptions {
 }
 
 /** The routes that need no step-up though they are not reads: giving the PIN, and calling off a wait. */
-const NO_STEP_UP = new Set(['POST /admin/step-up', 'DELETE /admin/reader/enrollments']);
+// A people import asks for the step-up itself, for an apply only: a preview changes nothing.
+const NO_STEP_UP = new Set(['POST /admin/step-up', 'DELETE /admin/reader/enrollments', 'POST /admin/people/import']);
 
 /**
  * `/api/v1/admin/…`: an administrator's access token for everything (401 without a live one, 403 for
@@ -54,8 +56,9 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     async (request) => access.stepUp(adminOf(request), request.body.pin),
   );
 
-  await app.register(adminDirectoryRoutes, { services });
+  await app.register(adminDirectoryRoutes, { services, reader });
   await app.register(adminAuditRoutes, { deps });
   await app.register(adminReaderRoutes, { services, reader });
   await app.register(adminPairingRoutes, { services });
+  await app.register(adminPeopleRoutes, { deps, services });
 };

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { REVOKE_REASONS } from '../badges/revoke-reasons.ts';
 import { IsoTime } from '../http/schemas.ts';
+import { DeskReaderStateSchema } from '../reader/reader-presence.ts';
 
 // Query strings and path parameters arrive as text (types are never coerced): numbers are patterns here
 // and parsed by the routes.
@@ -84,6 +85,9 @@ export const KioskSummarySchema = Type.Object({
   revokedAt: Nullable(IsoTime),
   lastSeenAt: Nullable(IsoTime),
   signedIn: Nullable(Type.Object({ id: Type.Integer(), displayName: Type.String() })),
+  online: Type.Boolean({ description: 'its screen holds its events socket now' }),
+  appVersion: Nullable(Type.String({ description: 'as its screen last reported it' })),
+  readerState: Nullable(DeskReaderStateSchema),
 });
 
 export const KioskListSchema = Type.Object({ items: Type.Array(KioskSummarySchema) });

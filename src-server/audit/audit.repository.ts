@@ -19,6 +19,7 @@ export type AuditEvent =
   | 'user.pin_cleared'
   | 'badge.enroll'
   | 'badge.revoke'
+  | 'people.import'
   | 'kiosk.register'
   | 'kiosk.update'
   | 'kiosk.revoke'

@@ -359,6 +359,10 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         return await cleanupCommand(args, io);
       case 'audit':
         return await auditCommand(args, io);
+      case 'import':
+        return await (await import('./people.ts')).importCommand(args, io);
+      case 'export':
+        return await (await import('./people.ts')).exportCommand(args, io);
       case undefined:
       case 'help':
       case '--help':

@@ -12,6 +12,8 @@ import * as administration from './migrations/2026-11-25-administration.ts';
 import * as badgesByUid from './migrations/2026-11-26-badges-by-uid.ts';
 import * as loginSessionsById from './migrations/2026-11-27-login-sessions-by-id.ts';
 import * as kioskPairings from './migrations/2026-11-28-kiosk-pairings.ts';
+import * as peopleExternalId from './migrations/2026-11-28-people-external-id.ts';
+import * as kioskPresence from './migrations/2026-11-29-kiosk-presence.ts';
 import type { Database } from './schema.ts';
 
 // Listed by hand, not scanned from disk: a bundled build has no migrations folder to scan.
@@ -21,6 +23,8 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-badges-by-uid': badgesByUid,
   '2026-11-27-login-sessions-by-id': loginSessionsById,
   '2026-11-28-kiosk-pairings': kioskPairings,
+  '2026-11-28-people-external-id': peopleExternalId,
+  '2026-11-29-kiosk-presence': kioskPresence,
 };
 
 export type TapinDb = Kysely<Database>;

@@ -28,6 +28,8 @@ export interface UsersTable {
   pin_hash: string | null;
   /** Wrong PINs in a row, across login sessions; reset by a right one or a new PIN. */
   pin_failures: ColumnType<number, number | undefined, number>;
+  /** The site's own id for the person (an HR number), set by imports; unique where not null. */
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface BadgesTable {
@@ -49,6 +51,10 @@ export interface KiosksTable {
   key_hash: string;
   created_at: number;
   revoked_at: number | null;
+  /** The last time this kiosk was seen (online, or calling with its key); written at most once a minute. */
+  last_seen_at: number | null;
+  /** The kiosk app's version as its screen last reported it. */
+  app_version: string | null;
 }
 
 export const LOGIN_SESSION_STATUSES = ['pending', 'authenticated', 'consumed', 'expired'] as const;

@@ -44,17 +44,18 @@ const signedInAt = (eb: ExpressionBuilder<Database, 'kiosks'>, now: number) =>
     .orderBy('access_sessions.created_at', 'desc')
     .limit(1);
 
-/** Kiosks for the console (active first, then by name), each with when it was last up and who is signed in. */
+/** Kiosks for the console (active first, then by name), each with when it was last seen and who is signed in. */
 export async function listKiosks(db: TapinDb, now: number, id?: number) {
   let query = db
     .selectFrom('kiosks')
-    .select(['kiosks.id', 'kiosks.name', 'kiosks.location', 'kiosks.created_at', 'kiosks.revoked_at'])
+    .select(['kiosks.id', 'kiosks.name', 'kiosks.location', 'kiosks.created_at', 'kiosks.revoked_at', 'kiosks.last_seen_at', 'kiosks.app_version'])
     .select((eb) => [
+      // Kiosks seen before last_seen_at was kept still have their screens' last login session.
       eb
         .selectFrom('login_sessions')
         .select((s) => s.fn.max<number>('login_sessions.created_at').as('at'))
         .whereRef('login_sessions.kiosk_id', '=', 'kiosks.id')
-        .as('last_seen_at'),
+        .as('last_session_at'),
       signedInAt(eb, now).select('users.id').as('signed_in_user_id'),
       signedInAt(eb, now).select('users.display_name').as('signed_in_name'),
     ])

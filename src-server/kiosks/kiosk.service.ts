@@ -5,7 +5,10 @@ import type { KioskRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { loginSessionChannel } from '../realtime/event-bus.ts';
 import { isoTime, toLoginSessionView } from '../sessions/login-session.view.ts';
+import { createReaderPresence } from '../reader/reader-presence.ts';
+import type { DeskReaderState } from '../reader/reader-protocol.ts';
 import { cleanName } from '../users/user.service.ts';
+import { createKioskPresence } from './kiosk-presence.ts';
 import { findActiveKioskByKeyHash, findKiosk, insertKiosk, listKiosks, setKioskKeyHash } from './kiosk.repository.ts';
 
 /** A kiosk as the console lists it. */
@@ -15,10 +18,26 @@ export interface KioskSummary {
   location: string | null;
   createdAt: string;
   revokedAt: string | null;
-  /** The last time it created a login session (its screen was up). */
+  /** The last time it was online or called with its key (before that was kept: its last login session). */
   lastSeenAt: string | null;
   signedIn: { id: number; displayName: string } | null;
+  /** Its screen holds its events socket on this server instance. */
+  online: boolean;
+  /** The kiosk app's version its screen last reported. */
+  appVersion: string | null;
+  /** Its desk reader's state: reported by a reader at the kiosk, or the reader on this machine. */
+  readerState: DeskReaderState | null;
 }
+
+/** The state of the desk reader attached to this server's machine, for the kiosk it serves. */
+export type LocalReaderState = (kioskId: number) => DeskReaderState | undefined;
+
+type KioskListRow = Awaited<ReturnType<typeof listKiosks>>[number];
+
+const latest = (...times: (number | null | undefined)[]): number | null => {
+  const known = times.filter((time): time is number => typeof time === 'number');
+  return known.length === 0 ? null : Math.max(...known);
+};
 
 const optionalName = (raw: string | null | undefined, what: string) => (raw === undefined || raw === null || raw.trim() === '' ? null : cleanName(raw, what));
 
@@ -31,22 +50,37 @@ interface KioskServiceParts {
 }
 
 export function kioskService({ db, clock, bus }: Pick<Deps, 'db' | 'clock' | 'bus'>, parts: KioskServiceParts) {
+  const presence = createKioskPresence({ db, clock });
+  const readers = createReaderPresence(bus);
+
   async function summary(id: number): Promise<KioskSummary> {
     const row = (await listKiosks(db, clock.now(), id))[0];
     if (!row) throw new AppError('KIOSK_NOT_FOUND', `no kiosk with id ${id}`);
     return toSummary(row);
   }
-  const toSummary = (row: Awaited<ReturnType<typeof listKiosks>>[number]): KioskSummary => ({
-    id: row.id,
-    name: row.name,
-    location: row.location,
-    createdAt: isoTime(row.created_at),
-    revokedAt: row.revoked_at === null ? null : isoTime(row.revoked_at),
-    lastSeenAt: row.last_seen_at === null ? null : isoTime(row.last_seen_at),
-    signedIn: row.signed_in_user_id === null ? null : { id: row.signed_in_user_id, displayName: row.signed_in_name ?? '' },
-  });
+  const toSummary = (row: KioskListRow, localReader?: LocalReaderState): KioskSummary => {
+    const here = presence.view(row.id);
+    const lastSeen = latest(here.seenAt, row.last_seen_at, row.last_session_at);
+    return {
+      id: row.id,
+      name: row.name,
+      location: row.location,
+      createdAt: isoTime(row.created_at),
+      revokedAt: row.revoked_at === null ? null : isoTime(row.revoked_at),
+      lastSeenAt: lastSeen === null ? null : isoTime(lastSeen),
+      signedIn: row.signed_in_user_id === null ? null : { id: row.signed_in_user_id, displayName: row.signed_in_name ?? '' },
+      online: here.online,
+      appVersion: here.appVersion ?? row.app_version,
+      readerState: readers.state(row.id) ?? localReader?.(row.id) ?? null,
+    };
+  };
 
   return Object.freeze({
+    /** Which kiosks are up, as this server instance sees them. */
+    presence,
+    /** The state desk readers at kiosks report (`PUT /kiosk/reader-state`). */
+    readers,
+
     async register(input: { name: string; location?: string | null }, actor: Actor = CLI_ACTOR): Promise<{ id: number; key: string }> {
       const key = newKioskKey();
       const name = cleanName(input.name, 'name');
@@ -60,7 +94,7 @@ export function kioskService({ db, clock, bus }: Pick<Deps, 'db' | 'clock' | 'bu
       return { id: row.id, key };
     },
 
-    list: async (): Promise<KioskSummary[]> => (await listKiosks(db, clock.now())).map(toSummary),
+    list: async (localReader?: LocalReaderState): Promise<KioskSummary[]> => (await listKiosks(db, clock.now())).map((row) => toSummary(row, localReader)),
 
     get: summary,
 
@@ -107,6 +141,12 @@ export function kioskService({ db, clock, bus }: Pick<Deps, 'db' | 'clock' | 'bu
       return summary(id);
     },
 
+    /** Stops presence tracking, writing when the kiosks still connected were last seen. */
+    async stop(): Promise<void> {
+      readers.stop();
+      await presence.stop();
+    },
+
     /** Issues a new key for a kiosk; the old one stops working at once. */
     async rotateKey(id: number): Promise<string> {
       const key = newKioskKey();
@@ -118,6 +158,7 @@ export function kioskService({ db, clock, bus }: Pick<Deps, 'db' | 'clock' | 'bu
     async authenticate(key: string | undefined): Promise<KioskRow> {
       const kiosk = key ? await findActiveKioskByKeyHash(db, hashSecret(key)) : undefined;
       if (!kiosk) throw new AppError('KIOSK_UNAUTHORIZED', 'a valid kiosk key is required (Authorization: Bearer <kiosk key>)');
+      presence.seen(kiosk.id);
       return kiosk;
     },
   });

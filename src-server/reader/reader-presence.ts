@@ -41,7 +41,7 @@ export function createReaderPresence(bus: EventBus): ReaderPresence {
   };
 }
 
-const DeskReaderStateSchema = Type.Union([
+export const DeskReaderStateSchema = Type.Union([
   Type.Literal('unavailable'),
   Type.Literal('no-service'),
   Type.Literal('no-reader'),

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import { NO_BEARER } from '../http/schemas.ts';
-import { createReaderPresence, readerStateRoutes } from '../reader/reader-presence.ts';
+import { appVersionOf } from '../kiosks/kiosk-presence.ts';
+import { readerStateRoutes } from '../reader/reader-presence.ts';
 import type { DeskReaderState } from '../reader/reader-protocol.ts';
 import type { Services } from '../services.ts';
-import { readAuthMessage } from './auth-message.ts';
+import { parseAuthMessage } from './auth-message.ts';
 import { kioskChannel, type EventBus, type KioskEvent } from './event-bus.ts';
 import { CLOSE_UNAUTHORIZED } from './login-session-events.ts';
 
@@ -14,10 +15,12 @@ const AUTH_TIMEOUT_MS = 10_000;
  * `GET /kiosk/events`: a kiosk screen proves it holds its kiosk key in its first message, then hears
  * what concerns it beyond its login sessions: its desk reader's state (the reader on the server's
  * machine, or one at the kiosk reporting over `PUT /kiosk/reader-state`), and sign-outs it did not
- * ask for (a badge tapped out on the reader).
+ * ask for (a badge tapped out on the reader). While the socket is open the kiosk is online (its
+ * `appVersion`, if the auth message carries one, is what the console shows).
  */
 function watchKiosk(socket: WebSocket, services: Services, bus: EventBus, readerState: ReaderStateOf): void {
   let unsubscribe: (() => void) | undefined;
+  let leave: (() => void) | undefined;
   const send = (event: KioskEvent | { type: 'hello'; kiosk: { id: number }; reader: DeskReaderState | null }) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
   };
@@ -25,9 +28,12 @@ function watchKiosk(socket: WebSocket, services: Services, bus: EventBus, reader
   timer.unref();
   socket.once('message', (data) => {
     clearTimeout(timer);
-    services.kiosks.authenticate(readAuthMessage(data, 'kioskKey')).then(
+    const auth = parseAuthMessage(data);
+    const kioskKey = typeof auth?.kioskKey === 'string' ? auth.kioskKey : undefined;
+    services.kiosks.authenticate(kioskKey).then(
       (kiosk) => {
         if (socket.readyState !== socket.OPEN) return;
+        leave = services.kiosks.presence.connected(kiosk.id, appVersionOf(auth?.appVersion));
         unsubscribe = bus.subscribe(kioskChannel(kiosk.id), send);
         send({ type: 'hello', kiosk: { id: kiosk.id }, reader: readerState(kiosk.id) ?? null });
       },
@@ -37,6 +43,7 @@ function watchKiosk(socket: WebSocket, services: Services, bus: EventBus, reader
   socket.on('close', () => {
     clearTimeout(timer);
     unsubscribe?.();
+    leave?.();
   });
   socket.on('error', () => socket.terminate());
 }
@@ -45,11 +52,11 @@ function watchKiosk(socket: WebSocket, services: Services, bus: EventBus, reader
 type ReaderStateOf = (kioskId: number) => DeskReaderState | undefined;
 
 export const kioskEventRoutes: FastifyPluginAsync<{ services: Services; bus: EventBus; readerState: ReaderStateOf }> = async (app, { services, bus, readerState }) => {
-  const presence = createReaderPresence(bus);
-  app.addHook('onClose', async () => presence.stop());
-  await app.register(readerStateRoutes, { services, presence });
+  // Before the database closes (the app's own onClose runs after this plugin's): when connected kiosks were last seen.
+  app.addHook('onClose', async () => services.kiosks.stop());
+  await app.register(readerStateRoutes, { services, presence: services.kiosks.readers });
   // A reader reporting from the kiosk speaks for that kiosk; the in-process one for the kiosk it is attached to.
-  const stateOf: ReaderStateOf = (kioskId) => presence.state(kioskId) ?? readerState(kioskId);
+  const stateOf: ReaderStateOf = (kioskId) => services.kiosks.readers.state(kioskId) ?? readerState(kioskId);
 
   app.route({
     method: 'GET',

@@ -3,10 +3,20 @@ import type { TapinDb } from '../db/open.ts';
 import type { Role, UserRow } from '../db/schema.ts';
 import { PIN_LOCK_FAILURES } from './pin.ts';
 
-export async function insertUser(db: TapinDb, user: { displayName: string; role: Role; now: number; pinHash?: string | null }): Promise<UserRow> {
+export async function insertUser(
+  db: TapinDb,
+  user: { displayName: string; role: Role; now: number; pinHash?: string | null; externalId?: string | null; disabled?: boolean },
+): Promise<UserRow> {
   return db
     .insertInto('users')
-    .values({ display_name: user.displayName, role: user.role, created_at: user.now, disabled_at: null, pin_hash: user.pinHash ?? null })
+    .values({
+      display_name: user.displayName,
+      role: user.role,
+      created_at: user.now,
+      disabled_at: user.disabled ? user.now : null,
+      pin_hash: user.pinHash ?? null,
+      external_id: user.externalId ?? null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

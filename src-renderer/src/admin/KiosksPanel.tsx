@@ -3,15 +3,22 @@ import { useI18n } from '../i18n/i18n.tsx';
 import type { KioskSummary, RegisteredKiosk } from './admin-api.ts';
 import { useAction, useAdmin } from './admin-context.tsx';
 import { DangerButton, ErrorLine } from './controls.tsx';
-import { SortHeader, useDateTime, useSorted, useSortState } from './table.tsx';
+import { KioskConnection, KioskReader } from './KioskPresence.tsx';
+import { PairKiosk } from './PairKiosk.tsx';
+import { SortHeader, useSorted, useSortState } from './table.tsx';
 
-type KioskColumn = 'name' | 'location' | 'lastSeen' | 'status';
+type KioskColumn = 'name' | 'location' | 'connection' | 'status';
 
-/** Kiosks: who is signed in where, register (the key is shown once), rename, relocate, revoke. */
+/** How often the list asks again who is online (and on coming back to the page). */
+const REFRESH_MS = 10_000;
+
+/**
+ * Kiosks: which are online (last seen, app version, reader), who is signed in where; pair one by the
+ * code on its screen or register one (the key is shown once); rename, relocate, revoke.
+ */
 export function KiosksPanel() {
   const { t } = useI18n();
   const { api, guarded } = useAdmin();
-  const dateTime = useDateTime();
   const [kiosks, setKiosks] = useState<KioskSummary[]>([]);
   const [registered, setRegistered] = useState<RegisteredKiosk | undefined>();
   const [editing, setEditing] = useState<number | undefined>();
@@ -20,16 +27,29 @@ export function KiosksPanel() {
   const reload = () => action.run(api.kiosks, setKiosks);
   useEffect(() => {
     void reload();
+    // A quiet refresh: a failed one leaves the list as it was, and the next one tries again.
+    const refresh = () => {
+      if (document.visibilityState === 'visible') api.kiosks().then(setKiosks, () => undefined);
+    };
+    const timer = setInterval(refresh, REFRESH_MS);
+    window.addEventListener('focus', refresh);
+    document.addEventListener('visibilitychange', refresh);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener('focus', refresh);
+      document.removeEventListener('visibilitychange', refresh);
+    };
   }, [api]);
 
   const rows = useSorted(kiosks, sort, (kiosk, by) =>
-    by === 'name' ? kiosk.name : by === 'location' ? kiosk.location : by === 'lastSeen' ? kiosk.lastSeenAt : kiosk.revokedAt ? 1 : 0,
+    by === 'name' ? kiosk.name : by === 'location' ? kiosk.location : by === 'connection' ? `${kiosk.online ? 1 : 0}${kiosk.lastSeenAt ?? ''}` : kiosk.revokedAt ? 1 : 0,
   );
   // Where this page is served over HTTP, the kiosk's own link (the Electron app's page is a file).
   const kioskLink = (key: string) => (location.protocol.startsWith('http') ? `${location.origin}/kiosk#key=${key}` : undefined);
 
   return (
     <div className="panel">
+      <PairKiosk onPaired={() => void reload()} />
       <RegisterKiosk onRegistered={(kiosk) => (setRegistered(kiosk), void reload())} register={(input) => guarded(() => api.registerKiosk(input))} />
       {registered && (
         <div className="secret-once" role="status">
@@ -51,8 +71,10 @@ export function KiosksPanel() {
           <tr>
             <SortHeader label={t('admin.kiosks.name')} column="name" sort={sort} onSort={onSort} />
             <SortHeader label={t('admin.kiosks.location')} column="location" sort={sort} onSort={onSort} />
+            <SortHeader label={t('admin.kiosks.connection')} column="connection" sort={sort} onSort={onSort} />
+            <th>{t('admin.kiosks.version')}</th>
+            <th>{t('admin.kiosks.reader')}</th>
             <th>{t('admin.kiosks.signedIn')}</th>
-            <SortHeader label={t('admin.kiosks.lastSeen')} column="lastSeen" sort={sort} onSort={onSort} />
             <SortHeader label={t('admin.users.status')} column="status" sort={sort} onSort={onSort} />
             <th />
           </tr>
@@ -70,8 +92,14 @@ export function KiosksPanel() {
               <tr key={kiosk.id} className={kiosk.revokedAt ? 'revoked' : undefined}>
                 <td>{kiosk.name}</td>
                 <td>{kiosk.location ?? ''}</td>
+                <td>
+                  <KioskConnection kiosk={kiosk} />
+                </td>
+                <td className="mono">{kiosk.appVersion ?? '—'}</td>
+                <td>
+                  <KioskReader kiosk={kiosk} />
+                </td>
                 <td>{kiosk.signedIn?.displayName ?? ''}</td>
-                <td>{dateTime(kiosk.lastSeenAt)}</td>
                 <td>{kiosk.revokedAt ? <span className="pill bad">{t('admin.kiosks.revoked')}</span> : <span className="pill good">{t('admin.users.active')}</span>}</td>
                 <td className="row tight">
                   {!kiosk.revokedAt && (
@@ -133,7 +161,7 @@ function EditKiosk({ kiosk, onSave, onCancel }: { kiosk: KioskSummary; onSave(ch
       <td>
         <input aria-label={t('admin.kiosks.location')} value={where} maxLength={100} onChange={(e) => setWhere(e.target.value)} />
       </td>
-      <td colSpan={3} />
+      <td colSpan={5} />
       <td className="row tight">
         <button type="button" className="secondary small" onClick={onCancel}>
           {t('admin.cancel')}

@@ -15,6 +15,7 @@ import type {
   UserSummarySchema,
 } from '../../../src-server/admin/admin.schemas.ts';
 import type { RevokeReason } from '../../../src-server/badges/revoke-reasons.ts';
+import type { ApprovedPairingSchema } from '../../../src-server/pairing/pairing.schemas.ts';
 import type { HttpMethod, UserTransport } from '../bridge/types.ts';
 
 // The console's types are the server's own response schemas: one definition, checked on both sides.
@@ -25,6 +26,7 @@ export type BadgeSummary = Static<typeof BadgeSummarySchema>;
 export type EnrolledBadge = Static<typeof EnrolledBadgeSchema>;
 export type KioskSummary = Static<typeof KioskSummarySchema>;
 export type RegisteredKiosk = Static<typeof RegisteredKioskSchema>;
+export type ApprovedPairing = Static<typeof ApprovedPairingSchema>;
 export type AccessSummary = Static<typeof AccessSummarySchema>;
 export type AuditItem = Static<typeof AuditItemSchema>;
 export type AuditPage = Static<typeof AuditPageSchema>;
@@ -93,6 +95,7 @@ export function adminApi(transport: UserTransport, accessToken: string) {
     registerKiosk: (input: { name: string; location?: string }) => call<RegisteredKiosk>('POST', 'admin/kiosks', input),
     updateKiosk: (id: number, change: { name?: string; location?: string | null }) => call<KioskSummary>('PATCH', `admin/kiosks/${id}`, change),
     revokeKiosk: (id: number) => call<KioskSummary>('POST', `admin/kiosks/${id}/revoke`, {}),
+    approvePairing: (input: { code: string; name: string; location?: string }) => call<ApprovedPairing>('POST', 'admin/kiosk-pairings/approve', input),
 
     accessSessions: async () => (await call<{ items: AccessSummary[] }>('GET', 'admin/access-sessions')).items,
     revokeAccess: (id: string) => call<undefined>('POST', `admin/access-sessions/${encodeURIComponent(id)}/revoke`, {}),

@@ -26,6 +26,7 @@ function counting(overrides: Partial<KioskBridge> = {}) {
     exchange: unused,
     logout: unused,
     user: { request: unused },
+    pairing: { start: unused, check: unused },
     ...overrides,
   };
   return { bridge, calls };

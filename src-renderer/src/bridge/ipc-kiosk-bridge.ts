@@ -1,4 +1,4 @@
-import { ApiError, type HttpMethod, type KioskBridge, type KioskEvent, type KioskInfo, type LoginSession, type SignedIn, type WatchEvent } from './types.ts';
+import { ApiError, type HttpMethod, type KioskBridge, type KioskEvent, type KioskInfo, type LoginSession, type PairingCode, type SignedIn, type WatchEvent } from './types.ts';
 
 /** An answer from the main process: a value, or an API error with its stable code. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; code: string; status: number; message: string };
@@ -14,7 +14,13 @@ export interface ElectronKioskApi {
   watchKiosk(onEvent: (event: KioskEvent) => void): () => void;
   firstRunNeeded(): Promise<IpcResult<boolean>>;
   claimFirstRun(): Promise<IpcResult<null>>;
+  /** Joined mode (coming): pairing with a site server, the main process keeping the key it gets. */
+  startPairing?(): Promise<IpcResult<PairingCode>>;
+  checkPairing?(id: string, pollSecret: string): Promise<IpcResult<'pending' | 'paired'>>;
 }
+
+// The standalone app registers itself with its embedded server: it has nothing to pair with.
+const pairingUnavailable = () => Promise.reject(new ApiError('PAIRING_UNAVAILABLE', 501, 'pairing is not available in the standalone app, which registers itself'));
 
 declare global {
   interface Window {
@@ -43,6 +49,10 @@ export function ipcKioskBridge(api: ElectronKioskApi): KioskBridge {
     },
     watchSession: (session, onEvent) => api.watchSession(session.id, session.kioskSecret, onEvent),
     watchKiosk: (onEvent) => api.watchKiosk(onEvent),
+    pairing: {
+      start: () => (api.startPairing ? unwrap(api.startPairing()) : pairingUnavailable()),
+      check: (pairing) => (api.checkPairing ? unwrap(api.checkPairing(pairing.id, pairing.pollSecret)) : pairingUnavailable()),
+    },
     firstRun: {
       needed: () => unwrap(api.firstRunNeeded()),
       claim: async () => {

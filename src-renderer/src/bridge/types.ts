@@ -38,24 +38,43 @@ export interface SignedIn {
 /** The desk reader's state as the server reports it; null when no reader is attached to this kiosk. */
 export type ReaderState = 'unavailable' | 'no-service' | 'no-reader' | 'ready' | 'card-present';
 
-/** What the server tells a kiosk screen about itself. */
-export type KioskEvent = { type: 'signedOut'; userId: number } | { type: 'reader'; state: ReaderState | null };
+/**
+ * What the server tells a kiosk screen about itself; `keyRefused`: the server no longer accepts this
+ * kiosk's key (revoked), which the bridge has forgotten.
+ */
+export type KioskEvent = { type: 'signedOut'; userId: number } | { type: 'reader'; state: ReaderState | null } | { type: 'keyRefused' };
+
+/** A pairing code on the kiosk's screen (API.md, "Pairing a kiosk with a server"). */
+export interface PairingCode {
+  id: string;
+  /** `XXXX-XXXX`, for an administrator to approve. */
+  code: string;
+  pollSecret: string;
+  expiresAt: string;
+  /** The origin of the server this kiosk is pairing with, shown so the administrator approves on the right one. */
+  server: string;
+}
 
 export type WatchEvent =
   | { type: 'status'; update: SessionUpdate }
   | { type: 'rejected'; remainingAttempts: number }
   | { type: 'connection'; online: boolean };
 
-/** An API answer that was an error: its stable code and HTTP status. */
+/** An API answer that was an error: its stable code and HTTP status (and Retry-After, in seconds, if sent). */
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
-  constructor(code: string, status: number, message: string) {
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: string, status: number, message: string, retryAfterSeconds?: number) {
     super(message);
     this.code = code;
     this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/** The error a kiosk call meets when this kiosk has no key, or the server refused the one it had. */
+export const notPaired = () => new ApiError('KIOSK_UNAUTHORIZED', 401, 'this kiosk is not paired with the server');
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -72,7 +91,11 @@ export interface UserTransport {
  * (web-kiosk-bridge.ts); the Electron app will implement the same over IPC. No component knows which.
  */
 export interface KioskBridge {
-  /** Who this kiosk is; throws ApiError KIOSK_UNAUTHORIZED when it is not (or no longer) registered. */
+  /**
+   * Who this kiosk is; throws ApiError KIOSK_UNAUTHORIZED when it is not (or no longer) registered.
+   * The bridge keeps the kiosk key: a key the server refuses is forgotten, and every kiosk call throws
+   * KIOSK_UNAUTHORIZED until the kiosk is paired again.
+   */
   kioskInfo(): Promise<KioskInfo>;
   createSession(): Promise<LoginSession>;
   /** Follows a session until stopped: status changes, rejected badges, and the link's health. */
@@ -83,6 +106,17 @@ export interface KioskBridge {
   logout(accessToken: string): Promise<void>;
   /** The signed-in user's own calls (`/api/v1/me/…`, and `/api/v1/admin/…` for administrators). */
   user: UserTransport;
+  /** Pairing this kiosk with its server, when it has no key (or lost it). */
+  pairing: {
+    /** A new code to show; each call is a new code (the previous one is abandoned). */
+    start(): Promise<PairingCode>;
+    /**
+     * Asks whether the code was approved: `paired` once the key has arrived and is kept (kiosk calls
+     * work from then on). Throws ApiError: PAIRING_EXPIRED / PAIRING_NOT_FOUND (show a new code),
+     * RATE_LIMITED (retryAfterSeconds), or a plain error when the server cannot be reached.
+     */
+    check(pairing: PairingCode): Promise<'pending' | 'paired'>;
+  };
   /** Only in the local Electron kiosk: make the next badge tapped on its reader the administrator's. */
   firstRun?: {
     needed(): Promise<boolean>;

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_ACTOR } from '../../../src-server/audit/audit.repository.ts';
 import { startTestServer, type TestServer } from '../../../src-server/testing/test-server.ts';
 import { reconnectDelay } from './backoff.ts';
 import type { WatchEvent } from './types.ts';
@@ -89,6 +90,71 @@ describe('the web kiosk bridge', () => {
     const watch = recorder();
     const stop = bridge.watchSession(session, watch.push);
     await watch.until((e) => e.type === 'status' && e.update.status === 'expired');
+    stop();
+  });
+
+  it('pairs: a code, pending until an administrator approves it, then the key is kept and kiosk calls work', async () => {
+    const t = await server();
+    const saved: string[] = [];
+    let forgotten = 0;
+    const bridge = webKioskBridge({ baseUrl: t.url, kioskKey: undefined, keyStore: { save: (key) => saved.push(key), forget: () => forgotten++ } });
+    await expect(bridge.kioskInfo()).rejects.toMatchObject({ code: 'KIOSK_UNAUTHORIZED' });
+    const pairing = await bridge.pairing.start();
+    expect(pairing.code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    expect(pairing.server).toBe(new URL(t.url).origin);
+    expect(await bridge.pairing.check(pairing)).toBe('pending');
+    await t.server.services.pairings.approve({ code: pairing.code, name: 'Hall' });
+    expect(await bridge.pairing.check(pairing)).toBe('paired');
+    expect(saved).toHaveLength(1);
+    expect((await bridge.kioskInfo()).kiosk.name).toBe('Hall');
+    expect(forgotten).toBe(0);
+  });
+
+  it('reports a code that expired or is unknown as such', async () => {
+    const t = await server();
+    const bridge = webKioskBridge({ baseUrl: t.url, kioskKey: undefined });
+    const pairing = await bridge.pairing.start();
+    await expect(bridge.pairing.check({ ...pairing, pollSecret: 'wrong' })).rejects.toMatchObject({ code: 'PAIRING_NOT_FOUND' });
+  });
+
+  it('forgets a key the server refuses (a revoked kiosk), on a call and on the kiosk events socket', async () => {
+    const t = await server();
+    const seed = await t.seed();
+    let forgotten = 0;
+    const keyStore = { save: () => undefined, forget: () => forgotten++ };
+    const bridge = webKioskBridge({ baseUrl: t.url, kioskKey: seed.kioskKey, keyStore, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+    await bridge.kioskInfo();
+    await t.server.services.kiosks.revoke(seed.kioskId, CLI_ACTOR);
+    await expect(bridge.createSession()).rejects.toMatchObject({ code: 'KIOSK_UNAUTHORIZED' });
+    expect(forgotten).toBe(1);
+    // No key left: refused at once, without asking the server.
+    await expect(bridge.kioskInfo()).rejects.toMatchObject({ code: 'KIOSK_UNAUTHORIZED' });
+
+    const other = webKioskBridge({ baseUrl: t.url, kioskKey: seed.kioskKey, keyStore, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+    const events: string[] = [];
+    const stop = other.watchKiosk((event) => events.push(event.type));
+    await expect.poll(() => events).toEqual(['keyRefused']);
+    expect(forgotten).toBe(2);
+    stop();
+  });
+
+  it('tells the server its app version when it opens the kiosk events socket', async () => {
+    const t = await server();
+    const seed = await t.seed();
+    const sent: string[] = [];
+    // The real socket, with what the kiosk sends on it recorded.
+    class RecordingSocket extends WebSocket {
+      override send(data: string) {
+        sent.push(data);
+        super.send(data);
+      }
+    }
+    const bridge = webKioskBridge({ baseUrl: t.url, kioskKey: seed.kioskKey, appVersion: '1.2.3', WebSocket: RecordingSocket as unknown as typeof globalThis.WebSocket });
+    const events: string[] = [];
+    const stop = bridge.watchKiosk((event) => events.push(event.type));
+    // The server still welcomes a kiosk that says its version (hello → the reader's state).
+    await expect.poll(() => events).toContain('reader');
+    expect(JSON.parse(sent[0] ?? '{}')).toEqual({ type: 'auth', kioskKey: seed.kioskKey, appVersion: '1.2.3' });
     stop();
   });
 

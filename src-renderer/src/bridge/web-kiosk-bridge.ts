@@ -1,9 +1,19 @@
 import { reconnectDelay } from './backoff.ts';
-import { ApiError, type KioskBridge, type KioskInfo, type LoginSession, type ReaderState, type SessionUpdate, type SignedIn } from './types.ts';
+import { ApiError, notPaired, type KioskBridge, type KioskInfo, type LoginSession, type PairingCode, type ReaderState, type SessionUpdate, type SignedIn } from './types.ts';
+
+/** Where the browser kiosk keeps its key between loads (boot.ts: localStorage). */
+export interface KioskKeyStore {
+  save(key: string): void;
+  forget(): void;
+}
 
 export interface WebBridgeOptions {
   baseUrl: string;
-  kioskKey: string;
+  /** The key this kiosk starts with; none: it shows its pairing screen. */
+  kioskKey: string | undefined;
+  keyStore?: KioskKeyStore;
+  /** TapIn's version, told to the server with the kiosk events' auth message (the console lists it). */
+  appVersion?: string;
   fetch?: typeof fetch;
   WebSocket?: typeof WebSocket;
   /** How often to poll the session's status while the WebSocket is down. */
@@ -18,9 +28,14 @@ async function call<T>(doFetch: typeof fetch, url: string, init: RequestInit & {
   if (response.status === 204) return undefined as T;
   if (response.ok && response.headers.get('content-type')?.startsWith('text/')) return (await response.text()) as T;
   const body = (await response.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
-  if (!response.ok) throw new ApiError(body?.error?.code ?? 'HTTP_ERROR', response.status, body?.error?.message ?? response.statusText);
+  if (!response.ok) {
+    const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+    throw new ApiError(body?.error?.code ?? 'HTTP_ERROR', response.status, body?.error?.message ?? response.statusText, Number.isFinite(retryAfter) ? retryAfter : undefined);
+  }
   return body as T;
 }
+
+type PairingAnswer = { status: 'pending' } | { status: 'approved'; kiosk: { id: number; name: string }; kioskKey?: string };
 
 /** The kiosk bridge of a plain browser: fetch for requests, a WebSocket (with a polling fallback) for updates. */
 export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
@@ -28,11 +43,47 @@ export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
   const Socket = options.WebSocket ?? globalThis.WebSocket;
   const api = `${options.baseUrl}/api/v1`;
   const pollMs = options.pollMs ?? 2_000;
+  let kioskKey = options.kioskKey;
+
+  const forgetKey = (refused: string) => {
+    // Only the key that was refused: an answer to a call made before a new pairing must not drop the new key.
+    if (kioskKey !== refused) return;
+    kioskKey = undefined;
+    options.keyStore?.forget();
+  };
+
+  /** A call made with the kiosk key; the server refusing that key makes the kiosk forget it. */
+  const kioskCall = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+    const key = kioskKey;
+    if (!key) throw notPaired();
+    try {
+      return await call<T>(doFetch, `${api}/${path}`, { ...init, token: key });
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'KIOSK_UNAUTHORIZED') forgetKey(key);
+      throw error;
+    }
+  };
 
   return {
-    kioskInfo: () => call<KioskInfo>(doFetch, `${api}/kiosk`, { token: options.kioskKey }),
+    kioskInfo: () => kioskCall<KioskInfo>('kiosk'),
 
-    createSession: () => call<LoginSession>(doFetch, `${api}/login-sessions`, { method: 'POST', token: options.kioskKey, body: '{}' }),
+    createSession: () => kioskCall<LoginSession>('login-sessions', { method: 'POST', body: '{}' }),
+
+    pairing: {
+      start: async () => ({
+        ...(await call<Omit<PairingCode, 'server'>>(doFetch, `${api}/kiosk-pairings`, { method: 'POST', body: '{}' })),
+        server: new URL(options.baseUrl).origin,
+      }),
+      async check(pairing) {
+        const answer = await call<PairingAnswer>(doFetch, `${api}/kiosk-pairings/${encodeURIComponent(pairing.id)}`, { token: pairing.pollSecret });
+        if (answer.status === 'pending') return 'pending';
+        // Approved, but the key went to another poll (another tab): this code is spent.
+        if (!answer.kioskKey) throw new ApiError('PAIRING_EXPIRED', 410, 'this code was used, and its key delivered elsewhere');
+        kioskKey = answer.kioskKey;
+        options.keyStore?.save(answer.kioskKey);
+        return 'paired';
+      },
+    },
 
     exchange: (session, pin) =>
       call<SignedIn>(doFetch, `${api}/login-sessions/${session.id}/exchange`, {
@@ -51,6 +102,8 @@ export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
     },
 
     watchKiosk(onEvent) {
+      const key = kioskKey;
+      if (!key) return () => undefined;
       let stopped = false;
       let socket: WebSocket | undefined;
       let attempt = 0;
@@ -59,7 +112,7 @@ export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
         if (stopped) return;
         const ws = new Socket(`${api.replace(/^http/, 'ws')}/kiosk/events`);
         socket = ws;
-        ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', kioskKey: options.kioskKey }));
+        ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', kioskKey: key, ...(options.appVersion ? { appVersion: options.appVersion } : {}) }));
         ws.onmessage = (message) => {
           attempt = 0;
           const data = JSON.parse(String(message.data)) as { type: string; reader?: ReaderState | null; state?: ReaderState; userId?: number };
@@ -68,7 +121,12 @@ export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
           if (data.type === 'signedOut' && typeof data.userId === 'number') onEvent({ type: 'signedOut', userId: data.userId });
         };
         ws.onclose = (event) => {
-          if (stopped || event.code === 4401) return;
+          if (stopped) return;
+          if (event.code === 4401) {
+            forgetKey(key);
+            onEvent({ type: 'keyRefused' });
+            return;
+          }
           retryTimer = setTimeout(connect, reconnectDelay(attempt++));
         };
       };

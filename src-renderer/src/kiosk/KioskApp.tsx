@@ -8,16 +8,21 @@ import { PinPad } from '../pin/PinPad.tsx';
 import { AdminConsole } from './admin-console.tsx';
 import { Dashboard } from './Dashboard.tsx';
 import { followedSession, initialKioskState, kioskReducer, renewalDelay, type KioskAction, type KioskState } from './kiosk-machine.ts';
+import { PairingScreen, usePairing } from './PairingScreen.tsx';
 import { QrCode } from './QrCode.tsx';
+import { UnreachableScreen } from './UnreachableScreen.tsx';
 
 const isUnregistered = (error: unknown) => error instanceof ApiError && error.code === 'KIOSK_UNAUTHORIZED';
 
-/** Creates login sessions until one succeeds, backing off while the server is unreachable. */
-function useSessionFactory(bridge: KioskBridge | undefined, dispatch: (action: KioskAction) => void) {
+/**
+ * Creates a login session. The code on screen: a failure is the unreachable screen's to retry. The
+ * session behind a dashboard: retried here with backoff, the dashboard staying up meanwhile.
+ */
+function useSessionFactory(bridge: KioskBridge, dispatch: (action: KioskAction) => void) {
   return useCallback(
     (isCancelled: () => boolean, purpose: 'sessionReady' | 'standbyReady' = 'sessionReady') => {
       const attempt = (n: number) => {
-        bridge?.createSession().then(
+        bridge.createSession().then(
           (session) => {
             if (isCancelled()) return;
             dispatch({ type: 'connection', online: true });
@@ -25,9 +30,9 @@ function useSessionFactory(bridge: KioskBridge | undefined, dispatch: (action: K
           },
           (error: unknown) => {
             if (isCancelled()) return;
-            if (isUnregistered(error)) return dispatch({ type: 'unregistered' });
-            dispatch({ type: 'connection', online: false });
-            setTimeout(() => !isCancelled() && attempt(n + 1), reconnectDelay(n));
+            if (isUnregistered(error)) return dispatch({ type: 'notPaired' });
+            dispatch({ type: 'unreachable' });
+            if (purpose === 'standbyReady') setTimeout(() => !isCancelled() && attempt(n + 1), reconnectDelay(n));
           },
         );
       };
@@ -38,14 +43,13 @@ function useSessionFactory(bridge: KioskBridge | undefined, dispatch: (action: K
 }
 
 /** The first screen: the code itself when its answers came before the app (`opening`, see boot.ts). */
-function openingState(bridge: KioskBridge | undefined, opening: FirstAnswers | undefined): KioskState {
-  if (!bridge) return { ...initialKioskState, screen: { name: 'unregistered' } };
+function openingState(opening: FirstAnswers | undefined): KioskState {
   if (!opening) return initialKioskState;
   return kioskReducer(kioskReducer(initialKioskState, { type: 'registered', info: opening.info }), { type: 'sessionReady', session: opening.session });
 }
 
 interface KioskAppProps {
-  bridge: KioskBridge | undefined;
+  bridge: KioskBridge;
   mode?: 'kiosk' | 'admin';
   /** The kiosk's details and first code, when they were asked for before the app was loaded. */
   opening?: FirstAnswers;
@@ -58,38 +62,77 @@ interface KioskAppProps {
 export function KioskApp({ bridge, mode = 'kiosk', opening }: KioskAppProps) {
   const { t } = useI18n();
   const adminOnly = mode === 'admin';
-  const [state, dispatch] = useReducer(kioskReducer, undefined, () => openingState(bridge, opening));
+  const [state, dispatch] = useReducer(kioskReducer, undefined, () => openingState(opening));
   const { screen, info } = state;
   const newSession = useSessionFactory(bridge, dispatch);
 
-  useEffect(() => {
-    if (!bridge) return;
-    let cancelled = false;
-    const checkFirstRun = async () => {
-      if (bridge.firstRun && (await bridge.firstRun.needed().catch(() => false)) && !cancelled) dispatch({ type: 'firstRunNeeded' });
-    };
-    const load = (n: number) =>
+  const checkFirstRun = useCallback(
+    async (isCancelled: () => boolean) => {
+      if (bridge.firstRun && (await bridge.firstRun.needed().catch(() => false)) && !isCancelled()) dispatch({ type: 'firstRunNeeded' });
+    },
+    [bridge],
+  );
+  /**
+   * Who this kiosk is, and its first code: the login screen, the pairing screen, or the unreachable one.
+   * `retrying`: a kiosk with no key then asks for its pairing code here, so that a failure stays one
+   * more unreachable attempt (keeping the backoff) rather than a fresh start.
+   */
+  const load = useCallback(
+    (isCancelled: () => boolean, retrying = false) =>
       // The first code is asked for alongside the kiosk's details, not after them: one round trip less to a QR.
       Promise.all([bridge.kioskInfo(), bridge.createSession().catch(() => undefined)]).then(
         async ([kiosk, session]) => {
-          if (cancelled) return;
+          if (isCancelled()) return;
           dispatch({ type: 'registered', info: kiosk });
           if (session) dispatch({ type: 'sessionReady', session });
-          await checkFirstRun();
+          await checkFirstRun(isCancelled);
         },
         (error: unknown) => {
-          if (cancelled) return;
-          if (isUnregistered(error)) return dispatch({ type: 'unregistered' });
-          dispatch({ type: 'connection', online: false });
-          setTimeout(() => !cancelled && load(n + 1), reconnectDelay(n));
+          if (isCancelled()) return;
+          if (!isUnregistered(error) || !retrying) return dispatch({ type: isUnregistered(error) ? 'notPaired' : 'unreachable' });
+          return bridge.pairing.start().then(
+            (pairing) => {
+              if (isCancelled()) return;
+              dispatch({ type: 'notPaired' });
+              dispatch({ type: 'pairingStarted', pairing });
+            },
+            () => !isCancelled() && dispatch({ type: 'unreachable' }),
+          );
         },
-      );
-    // Opened on its first code already: only the first-run question is left to ask.
-    void (opening ? checkFirstRun() : load(0));
+      ),
+    [bridge, checkFirstRun],
+  );
+
+  // Opened on its first code already: only the first-run question is left to ask.
+  useEffect(() => {
+    if (opening) void checkFirstRun(() => false);
+  }, [opening, checkFirstRun]);
+
+  // At start, and once paired (no reload: the bridge holds the new key).
+  useEffect(() => {
+    if (screen.name !== 'loading') return;
+    let cancelled = false;
+    void load(() => cancelled);
     return () => {
       cancelled = true;
     };
-  }, [bridge, opening]);
+  }, [screen.name, load]);
+
+  // The server is away: try again with backoff and jitter, saying on screen when.
+  const unreachableAttempt = screen.name === 'unreachable' ? screen.attempt : undefined;
+  useEffect(() => {
+    if (unreachableAttempt === undefined) return;
+    let cancelled = false;
+    const delay = reconnectDelay(unreachableAttempt);
+    dispatch({ type: 'retryScheduled', retryAt: Date.now() + delay });
+    const timer = setTimeout(() => void load(() => cancelled, true), delay);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [unreachableAttempt, load]);
+
+  usePairing(bridge, screen, dispatch);
 
   useEffect(() => {
     if (screen.name !== 'starting') return;
@@ -114,19 +157,22 @@ export function KioskApp({ bridge, mode = 'kiosk', opening }: KioskAppProps) {
   }, [needsStandby, newSession]);
 
   // Sign-outs made at the desk reader, and the reader's own state.
+  // Followed while the kiosk has a key (from its first details, again once paired).
+  const kioskId = info?.kiosk.id;
   useEffect(() => {
-    if (!bridge) return;
+    if (kioskId === undefined) return;
     return bridge.watchKiosk((event) => {
       if (event.type === 'reader') dispatch({ type: 'reader', state: event.state });
       if (event.type === 'signedOut') dispatch({ type: 'signedOutElsewhere', userId: event.userId });
+      if (event.type === 'keyRefused') dispatch({ type: 'notPaired' });
     });
-  }, [bridge]);
+  }, [bridge, kioskId]);
 
   // Follow the code on screen, the sign-in that follows it, or the session waiting behind the dashboard.
   useEffect(() => {
-    if (!bridge || !session) return;
+    if (!session) return;
     return bridge.watchSession(session, (event) => {
-      if (event.type === 'connection') dispatch({ type: 'connection', online: event.online });
+      if (event.type === 'connection') dispatch(event.online ? { type: 'connection', online: true } : { type: 'unreachable' });
       if (event.type === 'status') dispatch({ type: 'sessionStatus', sessionId: session.id, update: event.update });
       if (event.type === 'rejected') dispatch({ type: 'badgeRejected', sessionId: session.id, remainingAttempts: event.remainingAttempts });
     });
@@ -146,7 +192,7 @@ export function KioskApp({ bridge, mode = 'kiosk', opening }: KioskAppProps) {
 
   // Authenticated: trade the session for the user's access token, once (or ask for the PIN first).
   useEffect(() => {
-    if (!bridge || screen.name !== 'signingIn') return;
+    if (screen.name !== 'signingIn') return;
     const { session } = screen;
     bridge.exchange(session).then(
       (signedIn) => dispatch({ type: 'signedIn', signedIn }),
@@ -157,7 +203,7 @@ export function KioskApp({ bridge, mode = 'kiosk', opening }: KioskAppProps) {
   const [checkingPin, setCheckingPin] = useState(false);
   const submitPin = useCallback(
     (pin: string) => {
-      if (!bridge || screen.name !== 'pin') return;
+      if (screen.name !== 'pin') return;
       setCheckingPin(true);
       bridge
         .exchange(screen.session, pin)
@@ -180,7 +226,7 @@ export function KioskApp({ bridge, mode = 'kiosk', opening }: KioskAppProps) {
 
   // First run: wait for the administrator's badge on the reader (claim resolves once it is enrolled).
   useEffect(() => {
-    if (!bridge?.firstRun || screen.name !== 'firstRun') return;
+    if (!bridge.firstRun || screen.name !== 'firstRun') return;
     let cancelled = false;
     const claim = () =>
       bridge.firstRun?.claim().then(
@@ -195,7 +241,7 @@ export function KioskApp({ bridge, mode = 'kiosk', opening }: KioskAppProps) {
 
   const signedIn = screen.name === 'dashboard' ? screen.signedIn : undefined;
   const logout = useCallback(() => {
-    if (signedIn) void bridge?.logout(signedIn.accessToken).catch(() => undefined);
+    if (signedIn) void bridge.logout(signedIn.accessToken).catch(() => undefined);
     dispatch({ type: 'signedOut' });
   }, [bridge, signedIn]);
 
@@ -204,12 +250,13 @@ export function KioskApp({ bridge, mode = 'kiosk', opening }: KioskAppProps) {
       <header className="kiosk-header">
         <span className="brand">TapIn</span>
         <span className="kiosk-name">{info && [info.kiosk.name, info.kiosk.location].filter(Boolean).join(' · ')}</span>
-        {/* In the header, so that losing the connection never moves the code. */}
-        {!state.online && <OfflineBanner />}
+        {/* Only behind a screen that stays up through an outage (a signed-in person's): otherwise the whole screen says it. */}
+        {!state.online && screen.name !== 'unreachable' && <OfflineBanner />}
         {state.reader && <ReaderStatus state={state.reader} />}
         <LanguageSwitch />
       </header>
-      {screen.name === 'unregistered' && <Unregistered />}
+      {screen.name === 'pairing' && <PairingScreen pairing={screen.pairing} />}
+      {screen.name === 'unreachable' && <UnreachableScreen retryAt={screen.retryAt} />}
       {screen.name === 'firstRun' && <FirstRun />}
       {(screen.name === 'qr' || screen.name === 'signingIn' || screen.name === 'starting') && info && (
         <QrScreen
@@ -232,7 +279,7 @@ export function KioskApp({ bridge, mode = 'kiosk', opening }: KioskAppProps) {
           />
         </main>
       )}
-      {signedIn && info && bridge && screen.name === 'dashboard' && (
+      {signedIn && info && screen.name === 'dashboard' && (
         <Dashboard
           signedIn={signedIn}
           idleLockSeconds={info.settings.idleLockSeconds}
@@ -304,16 +351,6 @@ function FirstRun() {
     <main className="unregistered" aria-live="polite">
       <h1>{t('firstRun.title')}</h1>
       <p>{t('firstRun.body')}</p>
-    </main>
-  );
-}
-
-function Unregistered() {
-  const { t } = useI18n();
-  return (
-    <main className="unregistered">
-      <h1>{t('kiosk.unregistered.title')}</h1>
-      <p>{t('kiosk.unregistered.body')}</p>
     </main>
   );
 }

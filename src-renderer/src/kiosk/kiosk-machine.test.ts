@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LoginSession, SignedIn } from '../bridge/types.ts';
-import { idlePhase, initialKioskState, kioskReducer, renewalDelay, type KioskState } from './kiosk-machine.ts';
+import type { LoginSession, PairingCode, SignedIn } from '../bridge/types.ts';
+import { idlePhase, initialKioskState, kioskReducer, pairingPollDelay, renewalDelay, type KioskState } from './kiosk-machine.ts';
 
 const session = (id: string, createdAt = '2026-01-01T10:00:00Z', expiresAt = '2026-01-01T10:05:00Z'): LoginSession => ({
   id,
@@ -136,6 +136,90 @@ describe('the first run of the kiosk app', () => {
     expect(waiting.screen).toEqual({ name: 'firstRun' });
     expect(kioskReducer(waiting, { type: 'sessionReady', session: session('s2') })).toBe(waiting);
     expect(kioskReducer(waiting, { type: 'firstRunDone' }).screen).toEqual({ name: 'starting' });
+  });
+});
+
+const code = (id: string): PairingCode => ({ id, code: 'BCDF-2345', pollSecret: `poll-${id}`, expiresAt: '2026-01-01T10:10:00Z', server: 'http://tapin.lan' });
+
+describe('pairing a kiosk that has no key', () => {
+  it('shows a code, and once it is approved loads as a paired kiosk onto its login screen', () => {
+    const steps = [{ type: 'notPaired' }, { type: 'pairingStarted', pairing: code('p1') }, { type: 'paired' }, { type: 'registered', info }, { type: 'sessionReady', session: session('s1') }] as const;
+    const names = steps.map((_, i) => run(...steps.slice(0, i + 1)).screen.name);
+    expect(names).toEqual(['pairing', 'pairing', 'loading', 'starting', 'qr']);
+    expect(run(...steps.slice(0, 2)).screen).toEqual({ name: 'pairing', pairing: code('p1') });
+  });
+
+  it('takes an expired code down so that a new one is asked for, and ignores the expiry of a code no longer shown', () => {
+    const shown = run({ type: 'notPaired' }, { type: 'pairingStarted', pairing: code('p1') });
+    expect(kioskReducer(shown, { type: 'pairingExpired', pairingId: 'p1' }).screen).toEqual({ name: 'pairing' });
+    const renewed = run({ type: 'notPaired' }, { type: 'pairingStarted', pairing: code('p1') }, { type: 'pairingExpired', pairingId: 'p1' }, { type: 'pairingStarted', pairing: code('p2') });
+    expect(renewed.screen).toEqual({ name: 'pairing', pairing: code('p2') });
+    expect(kioskReducer(renewed, { type: 'pairingExpired', pairingId: 'p1' })).toBe(renewed);
+  });
+
+  it('falls back to pairing from any screen when the server refuses the key, forgetting who the kiosk was', () => {
+    const atDashboard = run(
+      { type: 'registered', info },
+      { type: 'sessionReady', session: session('s1') },
+      { type: 'sessionStatus', sessionId: 's1', update: { status: 'authenticated', expiresAt: session('s1').expiresAt } },
+      { type: 'signedIn', signedIn },
+      { type: 'reader', state: 'ready' },
+    );
+    for (const state of [atDashboard, run({ type: 'registered', info }, { type: 'sessionReady', session: session('s1') }), run({ type: 'unreachable' })]) {
+      const after = kioskReducer(state, { type: 'notPaired' });
+      expect(after.screen).toEqual({ name: 'pairing' });
+      expect(after.info).toBeUndefined();
+      expect(after.reader).toBeNull();
+    }
+  });
+
+  it('ignores a code or an approval that arrives once the kiosk is elsewhere', () => {
+    const atQr = run({ type: 'registered', info }, { type: 'sessionReady', session: session('s1') });
+    expect(kioskReducer(atQr, { type: 'pairingStarted', pairing: code('p1') })).toBe(atQr);
+    expect(kioskReducer(atQr, { type: 'paired' })).toBe(atQr);
+  });
+
+  it('polls every 2 s, backs off after failures, and never before the server’s Retry-After', () => {
+    const mid = () => 0.5;
+    expect(pairingPollDelay(0)).toBe(2_000);
+    expect([1, 2, 3, 4, 5, 9].map((n) => pairingPollDelay(n, undefined, mid))).toEqual([2_000, 2_000, 4_000, 8_000, 10_000, 10_000]);
+    expect(pairingPollDelay(1, 30, mid)).toBe(30_000);
+  });
+});
+
+describe('a server that cannot be reached', () => {
+  it('puts the whole screen to it instead of the code, counting retries, and comes back to a fresh code', () => {
+    const atQr = run({ type: 'registered', info }, { type: 'sessionReady', session: session('s1') });
+    const down = kioskReducer(atQr, { type: 'unreachable' });
+    expect(down.screen).toEqual({ name: 'unreachable', attempt: 0 });
+    const scheduled = kioskReducer(down, { type: 'retryScheduled', retryAt: 1_000 });
+    expect(scheduled.screen).toEqual({ name: 'unreachable', attempt: 0, retryAt: 1_000 });
+    const stillDown = kioskReducer(scheduled, { type: 'unreachable' });
+    expect(stillDown.screen).toEqual({ name: 'unreachable', attempt: 1 });
+    const back = kioskReducer(kioskReducer(stillDown, { type: 'registered', info }), { type: 'sessionReady', session: session('s2') });
+    expect(back.screen).toMatchObject({ name: 'qr', session: { id: 's2' } });
+    expect(back.online).toBe(true);
+  });
+
+  it('is what a kiosk that cannot reach its server at start, or while pairing, shows', () => {
+    expect(run({ type: 'unreachable' }).screen.name).toBe('unreachable');
+    expect(run({ type: 'notPaired' }, { type: 'unreachable' }).screen.name).toBe('unreachable');
+    expect(run({ type: 'registered', info }, { type: 'unreachable' }).screen.name).toBe('unreachable');
+  });
+
+  it('leaves a signed-in person on their dashboard (and someone mid-sign-in on their screen), marked offline', () => {
+    const s1 = session('s1');
+    const signingIn = run({ type: 'registered', info }, { type: 'sessionReady', session: s1 }, { type: 'sessionStatus', sessionId: 's1', update: { status: 'authenticated', expiresAt: s1.expiresAt } });
+    const atDashboard = kioskReducer(signingIn, { type: 'signedIn', signedIn });
+    for (const state of [signingIn, atDashboard]) {
+      const down = kioskReducer(state, { type: 'unreachable' });
+      expect(down.screen).toBe(state.screen);
+      expect(down.online).toBe(false);
+      expect(kioskReducer(down, { type: 'connection', online: true }).online).toBe(true);
+    }
+    // Signing out while the server is away: then the outage takes the screen.
+    const out = kioskReducer(kioskReducer(kioskReducer(atDashboard, { type: 'unreachable' }), { type: 'signedOut' }), { type: 'unreachable' });
+    expect(out.screen.name).toBe('unreachable');
   });
 });
 

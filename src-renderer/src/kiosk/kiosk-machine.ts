@@ -1,9 +1,13 @@
-import type { KioskInfo, LoginSession, ReaderState, SessionUpdate, SignedIn } from '../bridge/types.ts';
+import { reconnectDelay } from '../bridge/backoff.ts';
+import type { KioskInfo, LoginSession, PairingCode, ReaderState, SessionUpdate, SignedIn } from '../bridge/types.ts';
 
 /** What the kiosk shows. One screen at a time; transitions only through `kioskReducer`. */
 export type KioskScreen =
   | { name: 'loading' }
-  | { name: 'unregistered' }
+  /** No key (or the server refused it): a code for an administrator to approve; none yet while one is asked for. */
+  | { name: 'pairing'; pairing?: PairingCode }
+  /** The server cannot be reached: the whole screen says so; `attempt` counts the retries, the next at `retryAt`. */
+  | { name: 'unreachable'; attempt: number; retryAt?: number }
   | { name: 'starting' }
   /** Electron only, first run: no administrator yet; the next badge on the reader becomes theirs. */
   | { name: 'firstRun' }
@@ -20,6 +24,7 @@ export type KioskScreen =
 export interface KioskState {
   screen: KioskScreen;
   info?: KioskInfo;
+  /** False while the server cannot be reached behind a screen that stays up (a signed-in person's). */
   online: boolean;
   /** The desk reader attached to this kiosk, if any. */
   reader: ReaderState | null;
@@ -27,7 +32,13 @@ export interface KioskState {
 
 export type KioskAction =
   | { type: 'registered'; info: KioskInfo }
-  | { type: 'unregistered' }
+  /** The kiosk has no key, or the server refused it (revoked): it pairs again. */
+  | { type: 'notPaired' }
+  | { type: 'pairingStarted'; pairing: PairingCode }
+  | { type: 'pairingExpired'; pairingId: string }
+  | { type: 'paired' }
+  | { type: 'unreachable' }
+  | { type: 'retryScheduled'; retryAt: number }
   | { type: 'sessionReady'; session: LoginSession }
   | { type: 'standbyReady'; session: LoginSession }
   | { type: 'signedOutElsewhere'; userId: number }
@@ -46,6 +57,8 @@ export type KioskAction =
   | { type: 'connection'; online: boolean };
 
 export const initialKioskState: KioskState = { screen: { name: 'loading' }, online: true, reader: null };
+
+const KEEPS_SCREEN_OFFLINE = new Set<KioskScreen['name']>(['dashboard', 'signingIn', 'pin', 'firstRun']);
 
 /** PIN tries one login session allows (API.md: the session expires after 5 wrong PINs). */
 export const PIN_TRIES = 5;
@@ -66,9 +79,22 @@ const afterSignOut = (screen: KioskScreen): KioskScreen =>
 export function kioskReducer(state: KioskState, action: KioskAction): KioskState {
   switch (action.type) {
     case 'registered':
-      return { ...state, info: action.info, screen: { name: 'starting' } };
-    case 'unregistered':
-      return { ...state, screen: { name: 'unregistered' } };
+      return { ...state, info: action.info, online: true, screen: { name: 'starting' } };
+    case 'notPaired':
+      return { ...state, info: undefined, online: true, reader: null, screen: { name: 'pairing' } };
+    case 'pairingStarted':
+      return state.screen.name === 'pairing' ? { ...state, online: true, screen: { name: 'pairing', pairing: action.pairing } } : state;
+    case 'pairingExpired':
+      // The code on screen ran out: the screen asks for a new one.
+      return state.screen.name === 'pairing' && state.screen.pairing?.id === action.pairingId ? { ...state, screen: { name: 'pairing' } } : state;
+    case 'paired':
+      return state.screen.name === 'pairing' ? { ...state, screen: { name: 'loading' } } : state;
+    case 'unreachable':
+      // Someone signing in or signed in keeps their screen through a blip; anything else gives way to the outage.
+      if (KEEPS_SCREEN_OFFLINE.has(state.screen.name)) return { ...state, online: false };
+      return { ...state, online: false, screen: { name: 'unreachable', attempt: state.screen.name === 'unreachable' ? state.screen.attempt + 1 : 0 } };
+    case 'retryScheduled':
+      return state.screen.name === 'unreachable' ? { ...state, screen: { ...state.screen, retryAt: action.retryAt } } : state;
     case 'sessionReady':
       // A renewal replaces the code on screen only while the code is what is on screen (never the first-run screen).
       if (state.screen.name !== 'starting' && state.screen.name !== 'qr') return state;
@@ -138,6 +164,18 @@ export function renewalDelay(session: Pick<LoginSession, 'createdAt' | 'expiresA
   const expires = Date.parse(session.expiresAt);
   const lead = Math.min(30_000, (expires - created) / 5);
   return Math.max(0, expires - lead - now);
+}
+
+/** How often a pairing code on screen asks whether it was approved. */
+export const PAIRING_POLL_MS = 2_000;
+
+/**
+ * When to ask next about a pairing code: every 2 s; after failures in a row, the reconnect backoff
+ * (never faster than 2 s); never before the server's Retry-After.
+ */
+export function pairingPollDelay(failures: number, retryAfterSeconds?: number, random: () => number = Math.random): number {
+  const delay = failures === 0 ? PAIRING_POLL_MS : Math.max(PAIRING_POLL_MS, reconnectDelay(failures, random));
+  return Math.max(delay, (retryAfterSeconds ?? 0) * 1000);
 }
 
 export type IdlePhase = { phase: 'active' } | { phase: 'warning'; secondsLeft: number } | { phase: 'locked' };

@@ -9,12 +9,12 @@ import { KioskApp } from './KioskApp.tsx';
 // empty screen that the code fills a moment later (drawing the page twice).
 const OPENING_WAIT_MS = 250;
 
-/** The kiosk app, started by boot.ts with the bridge it chose (undefined: a browser without a kiosk key). */
-export async function startKioskApp(bridge: KioskBridge | undefined): Promise<void> {
+/** The kiosk app, started by boot.ts with the bridge it chose. */
+export async function startKioskApp(bridge: KioskBridge): Promise<void> {
   // `/admin` is this same app: an administrator signs in as at any kiosk, then lands in the console,
   // which is fetched meanwhile.
   const mode = location.pathname === '/admin' ? 'admin' : 'kiosk';
   if (mode === 'admin') loadAdminConsole().catch(() => undefined);
-  const opening = bridge && hasHeadStart(bridge) ? await bridge.firstAnswers(OPENING_WAIT_MS) : undefined;
+  const opening = hasHeadStart(bridge) ? await bridge.firstAnswers(OPENING_WAIT_MS) : undefined;
   mount(<KioskApp bridge={bridge} mode={mode} opening={opening} />, kioskMessages);
 }

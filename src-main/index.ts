@@ -1,27 +1,35 @@
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, safeStorage, session } from 'electron';
 import { defaultConfig } from '../src-server/config.ts';
-import { buildServer, type TapinServer } from '../src-server/http/app.ts';
+import { buildServer } from '../src-server/http/app.ts';
+import { startReaderAgent } from '../src-server/reader/reader-agent.ts';
+import { resolveAppMode, saveAppMode } from './app-mode.ts';
 import { registerIpcHandlers } from './ipc-handlers.ts';
+import { joinedKiosk } from './joined-kiosk.ts';
+import { kioskIpcOver, type AppModeControl, type KioskIpc } from './kiosk-backend.ts';
 import { localKiosk } from './kiosk-identity.ts';
+import { kioskIpcHandlers } from './kiosk-ipc.ts';
 
-// A thin shell: the server, its rules and the UI all live (and are tested) elsewhere. Main starts the
-// embedded server on loopback, registers this machine as a kiosk on first run, answers the window over
-// IPC, and keeps the window locked down.
+// A thin shell: the server, its rules and the UI all live (and are tested) elsewhere. Main runs in the
+// mode app-mode.ts resolves — standalone (the embedded server) or joined (a site's server) — answers
+// the window over IPC through the same handlers in both, and keeps the window locked down.
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '../renderer');
 const kioskPage = pathToFileURL(join(rendererDir, 'kiosk.html')).href;
 const isOurPage = (url: string) => url.split('#')[0] === kioskPage;
 
-let server: TapinServer | undefined;
+let stopBackend: (() => Promise<void>) | undefined;
 
-async function start(): Promise<void> {
-  const dataDir = app.getPath('userData');
+// The desk reader runs in a process of its own, Electron's binary acting as Node.
+const readerProcess = { path: join(here, 'reader-process.js'), execArgv: [], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } };
+
+/** Standalone: the embedded server on loopback, this machine registered as its own kiosk on first run. */
+async function standalone(dataDir: string, appMode: AppModeControl): Promise<KioskIpc> {
   // With TAPIN_PUBLIC_URL (say http://kiosk-7.lan:8787) phones reach this kiosk over the LAN, and get
   // only the phone's routes there; everything else answers on loopback and over IPC alone.
   const lan = process.env.TAPIN_PUBLIC_URL ? new URL(process.env.TAPIN_PUBLIC_URL) : undefined;
-  server = await buildServer(
+  const server = await buildServer(
     {
       ...defaultConfig,
       dbPath: join(dataDir, 'tapin.sqlite'),
@@ -33,11 +41,48 @@ async function start(): Promise<void> {
     { phoneOnlyOffLoopback: lan !== undefined },
   );
   await server.listen();
+  stopBackend = () => server.close();
   const kiosk = await localKiosk(dataDir, server.services);
-  const reader = server.attachDeskReader(kiosk.id, {
-    process: { path: join(here, 'reader-process.js'), execArgv: [], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+  const reader = server.attachDeskReader(kiosk.id, { process: readerProcess });
+  return kioskIpcHandlers(server, kiosk, reader, isOurPage, appMode);
+}
+
+// The app's own lines (the key store's warnings, the desk reader's news) go to stderr, as the server's do.
+const log = (line: string) => console.error(line);
+
+/** Joined: no database, no server; the site's server over HTTP and WebSocket with the kiosk key. */
+function joined(dataDir: string, server: string, appMode: AppModeControl): KioskIpc {
+  const kiosk = joinedKiosk({
+    dataDir,
+    server,
+    encryptor: safeStorage,
+    warn: log,
+    appVersion: app.getVersion(),
+    startReader(kioskKey) {
+      const agent = startReaderAgent({ server, kioskKey, log: { info: log, warn: log }, process: readerProcess });
+      return () => agent.stop();
+    },
   });
-  registerIpcHandlers(server, kiosk, reader, isOurPage);
+  stopBackend = () => kiosk.stop();
+  return kioskIpcOver(kiosk.backend, isOurPage, appMode);
+}
+
+async function start(): Promise<void> {
+  const dataDir = app.getPath('userData');
+  const mode = resolveAppMode(dataDir, process.env);
+  const appMode: AppModeControl = {
+    current: () => mode,
+    async choose(choice) {
+      saveAppMode(dataDir, choice);
+      // After this answer has reached the window: the app comes back in the chosen mode.
+      setTimeout(() => {
+        app.relaunch();
+        app.exit(0);
+      }, 200);
+    },
+  };
+  // Until the renderer asks the first-start question, an unchosen app runs standalone (not recorded).
+  registerIpcHandlers(mode.mode === 'joined' ? joined(dataDir, mode.server, appMode) : await standalone(dataDir, appMode));
 
   // Nothing this window might ask for (camera, notifications, …) is granted.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
@@ -73,6 +118,6 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(start);
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => {
-    void server?.close();
+    void stopBackend?.();
   });
 }

@@ -1,12 +1,9 @@
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
-import type { TapinServer } from '../src-server/http/app.ts';
-import type { DeskReader } from '../src-server/reader/desk-reader.ts';
 import { IPC } from './ipc.ts';
-import { kioskIpcHandlers, type IpcCaller } from './kiosk-ipc.ts';
+import type { IpcCaller, KioskIpc } from './kiosk-backend.ts';
 
-/** Wires the kiosk bridge's handlers (kiosk-ipc.ts, tested in Node) to `ipcMain`; nothing else lives here. */
-export function registerIpcHandlers(server: TapinServer, kiosk: { id: number; key: string }, reader: DeskReader, isOurPage: (url: string) => boolean): void {
-  const { handlers, forgetWindow } = kioskIpcHandlers(server, kiosk, reader, isOurPage);
+/** Wires the kiosk bridge's handlers (kiosk-backend.ts, tested in Node) to `ipcMain`; nothing else lives here. */
+export function registerIpcHandlers({ handlers, forgetWindow }: KioskIpc): void {
   const known = new Set<number>();
 
   const callerOf = (event: IpcMainInvokeEvent): IpcCaller => {

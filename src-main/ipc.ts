@@ -10,6 +10,10 @@ export const IPC = {
   unwatch: 'tapin:unwatch',
   firstRunNeeded: 'tapin:first-run-needed',
   claimFirstRun: 'tapin:claim-first-run',
+  startPairing: 'tapin:start-pairing',
+  checkPairing: 'tapin:check-pairing',
+  appMode: 'tapin:app-mode',
+  chooseMode: 'tapin:choose-mode',
   /** main → renderer: `{ subscription, event }` for a watch started above. */
   event: 'tapin:event',
 } as const;

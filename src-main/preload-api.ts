@@ -38,5 +38,9 @@ export function kioskApiOverIpc(ipc: RendererIpc): ElectronKioskApi {
     watchKiosk: (onEvent) => watch(IPC.watchKiosk, onEvent),
     firstRunNeeded: () => ipc.invoke(IPC.firstRunNeeded),
     claimFirstRun: () => ipc.invoke(IPC.claimFirstRun),
+    startPairing: () => ipc.invoke(IPC.startPairing),
+    checkPairing: (id, pollSecret) => ipc.invoke(IPC.checkPairing, id, pollSecret),
+    appMode: () => ipc.invoke(IPC.appMode),
+    chooseMode: (mode) => ipc.invoke(IPC.chooseMode, mode),
   };
 }

@@ -4,6 +4,12 @@ export type InProcessAnswer = { ok: true; value: unknown } | { ok: false; code: 
 
 // A signed-in user's own routes: their PIN, and the admin API (which checks the role itself).
 const USER_PATHS = /^(me\/pin|admin\/[A-Za-z0-9_.\-/]*)(\?[A-Za-z0-9_.\-=&%:+]*)?$/;
+const METHODS: readonly string[] = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
+
+/** Whether a kiosk app's window may make this call with a user's token: the user's own routes only. */
+export function isUserCall(method: string, path: string): boolean {
+  return USER_PATHS.test(path) && !path.includes('..') && METHODS.includes(method);
+}
 
 /**
  * Runs a user's API call inside the process, through every hook, schema and rule of the HTTP route,
@@ -11,7 +17,7 @@ const USER_PATHS = /^(me\/pin|admin\/[A-Za-z0-9_.\-/]*)(\?[A-Za-z0-9_.\-=&%:+]*)
  * routes are reachable this way; the answer is the JSON (or text) body or the API's error.
  */
 export async function callInProcess(app: FastifyInstance, method: string, path: string, accessToken: string, body?: unknown): Promise<InProcessAnswer> {
-  if (!USER_PATHS.test(path) || path.includes('..') || !['GET', 'POST', 'PATCH', 'PUT', 'DELETE'].includes(method)) {
+  if (!isUserCall(method, path)) {
     return { ok: false, code: 'NOT_FOUND', status: 404, message: `no route ${method} /api/v1/${path.slice(0, 80)}` };
   }
   const response = await app.inject({

@@ -4,6 +4,7 @@ import type { UserList, UserQuery } from './admin-api.ts';
 import { typedPinProblem, useAction, useAdmin } from './admin-context.tsx';
 import { EmptyRow, ErrorLine } from './controls.tsx';
 import { EnrollAtReader } from './EnrollAtReader.tsx';
+import { ImportPeople } from './ImportPeople.tsx';
 import { SortHeader, useDateTime, useSortState } from './table.tsx';
 import { UserDetail } from './UserDetail.tsx';
 
@@ -22,10 +23,21 @@ export function UsersPanel({ selfId }: { selfId: number }) {
   const [offset, setOffset] = useState(0);
   const [list, setList] = useState<UserList | undefined>();
   const [selected, setSelected] = useState<number | undefined>();
-  const [adding, setAdding] = useState<'user' | 'enroll' | undefined>();
+  const [adding, setAdding] = useState<'user' | 'enroll' | 'import' | undefined>();
   const [version, setVersion] = useState(0);
   const load = useAction();
+  const exporting = useAction();
   const refresh = () => setVersion((v) => v + 1);
+  const { importPeople } = api;
+
+  const exportCsv = () =>
+    void exporting.run(api.exportPeople, (csv) => {
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+      link.download = `tapin-people-${new Date().toISOString().slice(0, 10)}.csv`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    });
 
   // Typing searches after a pause, not on every key.
   useEffect(() => {
@@ -56,6 +68,14 @@ export function UsersPanel({ selfId }: { selfId: number }) {
             <option value="admin">{t('dashboard.role.admin')}</option>
           </select>
           <span className="spacer" />
+          {importPeople && (
+            <button type="button" className="secondary" aria-expanded={adding === 'import'} onClick={() => setAdding(adding === 'import' ? undefined : 'import')}>
+              {t('admin.users.import')}
+            </button>
+          )}
+          <button type="button" className="secondary" disabled={exporting.busy} onClick={exportCsv}>
+            {t('admin.users.export')}
+          </button>
           <button type="button" className="secondary" onClick={() => setAdding(adding === 'enroll' ? undefined : 'enroll')}>
             {t('admin.enroll.open')}
           </button>
@@ -83,6 +103,8 @@ export function UsersPanel({ selfId }: { selfId: number }) {
             onClose={() => setAdding(undefined)}
           />
         )}
+        {adding === 'import' && importPeople && <ImportPeople importPeople={importPeople} onImported={refresh} onClose={() => setAdding(undefined)} />}
+        <ErrorLine error={exporting.error} />
         <ErrorLine error={load.error} />
         <table className="data">
           <thead>

@@ -1,4 +1,4 @@
-import { ApiError, type HttpMethod, type KioskBridge, type KioskEvent, type KioskInfo, type LoginSession, type PairingCode, type SignedIn, type WatchEvent } from './types.ts';
+import { ApiError, type HttpMethod, type KioskAppMode, type KioskAppModeView, type KioskBridge, type KioskEvent, type KioskInfo, type LoginSession, type PairingCode, type SignedIn, type WatchEvent } from './types.ts';
 
 /** An answer from the main process: a value, or an API error with its stable code. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; code: string; status: number; message: string };
@@ -14,9 +14,12 @@ export interface ElectronKioskApi {
   watchKiosk(onEvent: (event: KioskEvent) => void): () => void;
   firstRunNeeded(): Promise<IpcResult<boolean>>;
   claimFirstRun(): Promise<IpcResult<null>>;
-  /** Joined mode (coming): pairing with a site server, the main process keeping the key it gets. */
+  /** Joined mode: pairing with a site server, the main process keeping the key it gets. */
   startPairing?(): Promise<IpcResult<PairingCode>>;
   checkPairing?(id: string, pollSecret: string): Promise<IpcResult<'pending' | 'paired'>>;
+  /** The first-start question: which mode this app runs in. */
+  appMode?(): Promise<IpcResult<KioskAppModeView>>;
+  chooseMode?(mode: KioskAppMode): Promise<IpcResult<null>>;
 }
 
 // The standalone app registers itself with its embedded server: it has nothing to pair with.
@@ -37,6 +40,7 @@ async function unwrap<T>(answer: Promise<IpcResult<T>>): Promise<T> {
 
 /** The kiosk bridge inside Electron: the same interface as the web one, over IPC instead of HTTP. */
 export function ipcKioskBridge(api: ElectronKioskApi): KioskBridge {
+  const { appMode, chooseMode } = api;
   return {
     kioskInfo: () => unwrap(api.kioskInfo()),
     createSession: () => unwrap(api.createSession()),
@@ -53,6 +57,16 @@ export function ipcKioskBridge(api: ElectronKioskApi): KioskBridge {
       start: () => (api.startPairing ? unwrap(api.startPairing()) : pairingUnavailable()),
       check: (pairing) => (api.checkPairing ? unwrap(api.checkPairing(pairing.id, pairing.pollSecret)) : pairingUnavailable()),
     },
+    ...(appMode && chooseMode
+      ? {
+          appMode: {
+            current: () => unwrap(appMode()),
+            choose: async (mode: KioskAppMode) => {
+              await unwrap(chooseMode(mode));
+            },
+          },
+        }
+      : {}),
     firstRun: {
       needed: () => unwrap(api.firstRunNeeded()),
       claim: async () => {

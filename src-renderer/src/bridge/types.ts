@@ -55,6 +55,12 @@ export interface PairingCode {
   server: string;
 }
 
+/** How the Electron kiosk app runs: its own embedded server, or joined to a site's server. */
+export type KioskAppMode = { mode: 'standalone' } | { mode: 'joined'; server: string };
+
+/** The app's mode as the first-start question sees it; `fixed`: set by the administrator's environment, not askable. */
+export type KioskAppModeView = (KioskAppMode | { mode: 'unchosen' }) & { fixed: boolean };
+
 export type WatchEvent =
   | { type: 'status'; update: SessionUpdate }
   | { type: 'rejected'; remainingAttempts: number }
@@ -116,6 +122,12 @@ export interface KioskBridge {
      * RATE_LIMITED (retryAfterSeconds), or a plain error when the server cannot be reached.
      */
     check(pairing: PairingCode): Promise<'pending' | 'paired'>;
+  };
+  /** Only in the Electron kiosk app: the first-start question ("This computer only" or "Join a TapIn server"). */
+  appMode?: {
+    current(): Promise<KioskAppModeView>;
+    /** Records the choice; the app restarts in that mode. */
+    choose(mode: KioskAppMode): Promise<void>;
   };
   /** Only in the local Electron kiosk: make the next badge tapped on its reader the administrator's. */
   firstRun?: {

@@ -1,0 +1,300 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ipcKioskBridge } from '../src-renderer/src/bridge/ipc-kiosk-bridge.ts';
+import type { KioskEvent, WatchEvent } from '../src-renderer/src/bridge/types.ts';
+import { CLI_ACTOR } from '../src-server/audit/audit.repository.ts';
+import { startTestServer, type TestServer } from '../src-server/testing/test-server.ts';
+import { APP_MODE_FILE, resolveAppMode, saveAppMode } from './app-mode.ts';
+import { joinedKiosk, type JoinedKiosk } from './joined-kiosk.ts';
+import { kioskIpcOver, type AppModeControl, type IpcCaller, type KioskIpc } from './kiosk-backend.ts';
+import { KIOSK_KEY_FILE, kioskKeyStore, type KeyEncryptor } from './kiosk-key-store.ts';
+import { kioskApiOverIpc } from './preload-api.ts';
+
+// As in kiosk-ipc.test.ts, only Electron's IPC transport is stood in for: renderer bridge → preload API →
+// main handlers (joined mode) → HTTP and WebSocket → a real TapIn server and database.
+const KIOSK_PAGE = 'file:///app/out/renderer/kiosk.html';
+
+// Electron's safeStorage does not exist outside Electron: this stand-in has its shape, and its
+// "ciphertext" (tagged, reversed) would never show the key as it is.
+const TAG = 'fake-safe-storage:';
+const fakeSafeStorage = (available = true): KeyEncryptor => ({
+  isEncryptionAvailable: () => available,
+  encryptString: (plain) => Buffer.from(TAG + [...plain].reverse().join('')),
+  decryptString(encrypted) {
+    const text = encrypted.toString();
+    if (!text.startsWith(TAG)) throw new Error('not encrypted by this keychain');
+    return [...text.slice(TAG.length)].reverse().join('');
+  },
+});
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function server(overrides = {}, dir?: string): Promise<TestServer> {
+  const t = await startTestServer(overrides, dir ? { dir } : {});
+  cleanups.push(() => t.close());
+  return t;
+}
+
+function dataFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tapin-kiosk-app-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A joined kiosk app's main side, and everything it ever hands its window (answers and events). */
+function joinedApp(dataDir: string, serverUrl: string, options: { encryptor?: KeyEncryptor; appMode?: AppModeControl } = {}) {
+  const warnings: string[] = [];
+  const readers: { key: string; stopped: boolean }[] = [];
+  const kiosk: JoinedKiosk = joinedKiosk({
+    dataDir,
+    server: serverUrl,
+    encryptor: options.encryptor ?? fakeSafeStorage(),
+    warn: (line) => warnings.push(line),
+    pollMs: 200,
+    startReader(key) {
+      const reader = { key, stopped: false };
+      readers.push(reader);
+      return async () => {
+        reader.stopped = true;
+      };
+    },
+  });
+  cleanups.push(() => kiosk.stop());
+  const main: KioskIpc = kioskIpcOver(kiosk.backend, (url) => url === KIOSK_PAGE, options.appMode);
+  const toWindow: unknown[] = [];
+  let deliver: (message: { subscription: number; event: unknown }) => void = () => undefined;
+  const caller: IpcCaller = {
+    windowId: 1,
+    frameUrl: KIOSK_PAGE,
+    post: (message) => {
+      toWindow.push(message);
+      deliver(message);
+    },
+  };
+  const api = kioskApiOverIpc({
+    invoke: async (channel, ...args) => {
+      const handler = main.handlers[channel];
+      if (!handler) throw new Error(`no handler for ${channel}`);
+      const answer = await handler(caller, ...args);
+      toWindow.push(answer);
+      return answer as never;
+    },
+    onEvent: (listener) => {
+      deliver = listener;
+    },
+  });
+  cleanups.push(() => main.forgetWindow(1));
+  return { main, api, bridge: ipcKioskBridge(api), toWindow, warnings, readers };
+}
+
+function recorder<T>() {
+  const events: T[] = [];
+  const until = async (match: (event: T) => boolean, from = 0, timeoutMs = 8_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!events.slice(from).some(match)) {
+      if (Date.now() > deadline) throw new Error(`no matching event; got ${JSON.stringify(events)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  return { events, until, push: (event: T) => events.push(event) };
+}
+
+const tokenOf = (qrPayload: string) => new URL(qrPayload).hash.slice('#t='.length);
+const keyFile = (dataDir: string) => join(dataDir, KIOSK_KEY_FILE);
+
+describe('the kiosk app joined to a site server', () => {
+  it('pairs over IPC, keeps the key encrypted and owner-only in its data folder, then signs a user in', async () => {
+    const t = await server();
+    const seed = await t.seed();
+    const dataDir = dataFolder();
+    const app = joinedApp(dataDir, t.url);
+
+    await expect(app.bridge.kioskInfo()).rejects.toMatchObject({ code: 'KIOSK_UNAUTHORIZED', status: 401 });
+    const pairing = await app.bridge.pairing.start();
+    expect(pairing.code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    expect(pairing.server).toBe(new URL(t.url).origin);
+    expect(await app.bridge.pairing.check(pairing)).toBe('pending');
+    await t.server.services.pairings.approve({ code: pairing.code, name: 'Hall' });
+    expect(await app.bridge.pairing.check(pairing)).toBe('paired');
+
+    // The key: in a 0600 file, encrypted; a real key of this server; never handed to the window.
+    const file = keyFile(dataDir);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { server: string; kioskKey: { safeStorage: string } };
+    expect(saved.server).toBe(t.url);
+    const kioskKey = fakeSafeStorage().decryptString(Buffer.from(saved.kioskKey.safeStorage, 'base64'));
+    expect(kioskKey).toMatch(/^tk_/);
+    expect(readFileSync(file, 'utf8')).not.toContain(kioskKey);
+    expect((await t.server.services.kiosks.authenticate(kioskKey)).name).toBe('Hall');
+    expect(app.readers.map((reader) => reader.key)).toEqual([kioskKey]);
+    expect((await app.bridge.kioskInfo()).kiosk).toMatchObject({ name: 'Hall' });
+
+    // A login, as the window sees it: code, phone, "authenticated", exchange, logout.
+    const kioskEvents = recorder<KioskEvent>();
+    const stopKiosk = app.bridge.watchKiosk(kioskEvents.push);
+    await kioskEvents.until((event) => event.type === 'reader');
+    const session = await app.bridge.createSession();
+    const watched = recorder<WatchEvent>();
+    const stop = app.bridge.watchSession(session, watched.push);
+    await watched.until((event) => event.type === 'status' && event.update.status === 'pending');
+    expect(watched.events[0]).toEqual({ type: 'connection', online: true });
+    const phone = await t.api('/api/v1/login-sessions/validate', { body: { token: tokenOf(session.qrPayload), badge: { uid: seed.user.uid } } });
+    expect(phone.body).toMatchObject({ status: 'authenticated', kiosk: { name: 'Hall' } });
+    await watched.until((event) => event.type === 'status' && event.update.status === 'authenticated');
+    const signedIn = await app.bridge.exchange(session);
+    expect(signedIn.user.displayName).toBe('Grace Hopper');
+    stop();
+    expect((await t.api('/api/v1/me', { token: signedIn.accessToken })).status).toBe(200);
+    // The window's user calls stay on the user's own routes, as in the standalone app.
+    await expect(app.bridge.user.request('GET', '../kiosk', signedIn.accessToken)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await app.bridge.logout(signedIn.accessToken);
+    expect((await t.api('/api/v1/me', { token: signedIn.accessToken })).status).toBe(401);
+    stopKiosk();
+
+    expect(JSON.stringify(app.toWindow)).not.toContain(kioskKey);
+    expect(app.toWindow.length).toBeGreaterThan(10);
+  });
+
+  it('reports the link down when the server goes away, and recovers on its own when it is back', async () => {
+    let t = await server();
+    const seed = await t.seed();
+    const dataDir = dataFolder();
+    kioskKeyStore({ dataDir, server: t.url, encryptor: fakeSafeStorage(), warn: () => undefined }).save(seed.kioskKey);
+    const app = joinedApp(dataDir, t.url);
+    const session = await app.bridge.createSession();
+    const watched = recorder<WatchEvent>();
+    const stop = app.bridge.watchSession(session, watched.push);
+    await watched.until((event) => event.type === 'connection' && event.online);
+
+    const { dir } = t;
+    const port = Number(new URL(t.url).port);
+    await t.server.close();
+    cleanups.splice(0, 1);
+    await watched.until((event) => event.type === 'connection' && !event.online);
+    await expect(app.bridge.kioskInfo()).rejects.toMatchObject({ code: 'SERVER_UNREACHABLE', status: 503 });
+
+    t = await server({ port }, dir);
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const back = watched.events.length;
+    await watched.until((event) => event.type === 'connection' && event.online, back);
+    await t.api('/api/v1/login-sessions/validate', { body: { token: tokenOf(session.qrPayload), badge: { uid: seed.user.uid } } });
+    await watched.until((event) => event.type === 'status' && event.update.status === 'authenticated', back);
+    expect((await app.bridge.exchange(session)).user.displayName).toBe('Grace Hopper');
+    stop();
+  });
+
+  it('tells the window when the server refuses its key (a revoked kiosk), and forgets the stored key', async () => {
+    const t = await server();
+    const seed = await t.seed();
+    const dataDir = dataFolder();
+    kioskKeyStore({ dataDir, server: t.url, encryptor: fakeSafeStorage(), warn: () => undefined }).save(seed.kioskKey);
+    const app = joinedApp(dataDir, t.url);
+    const kioskEvents = recorder<KioskEvent>();
+    const stopKiosk = app.bridge.watchKiosk(kioskEvents.push);
+    await kioskEvents.until((event) => event.type === 'reader');
+    expect(app.readers).toEqual([{ key: seed.kioskKey, stopped: false }]);
+
+    await t.server.services.kiosks.revoke(seed.kioskId, CLI_ACTOR);
+    await expect(app.bridge.createSession()).rejects.toMatchObject({ code: 'KIOSK_UNAUTHORIZED', status: 401 });
+    expect(existsSync(keyFile(dataDir))).toBe(false);
+    expect(app.readers[0]?.stopped).toBe(true);
+    await expect(app.bridge.kioskInfo()).rejects.toMatchObject({ code: 'KIOSK_UNAUTHORIZED' });
+
+    // The kiosk events link, back after a server restart, is refused too: the window hears it.
+    const { dir } = t;
+    const port = Number(new URL(t.url).port);
+    await t.server.close();
+    cleanups.splice(0, 1);
+    await server({ port }, dir);
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    await kioskEvents.until((event) => event.type === 'keyRefused');
+    stopKiosk();
+    // A new code can be asked for at once: pairing again is the way back.
+    expect((await app.bridge.pairing.start()).code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+  });
+
+  it('keeps no key from another server, and refuses junk from the window with API errors', async () => {
+    const t = await server();
+    const seed = await t.seed();
+    const dataDir = dataFolder();
+    kioskKeyStore({ dataDir, server: 'https://another-site.example', encryptor: fakeSafeStorage(), warn: () => undefined }).save(seed.kioskKey);
+    const app = joinedApp(dataDir, t.url);
+    await expect(app.bridge.kioskInfo()).rejects.toMatchObject({ code: 'KIOSK_UNAUTHORIZED' });
+    expect(app.readers).toEqual([]);
+
+    await expect(app.bridge.pairing.check({ id: 'nope', pollSecret: 'nope', code: '', expiresAt: '', server: '' })).rejects.toMatchObject({ code: 'PAIRING_NOT_FOUND' });
+    const invoke = (channel: string, ...args: unknown[]) => app.main.handlers[channel]?.({ windowId: 1, frameUrl: KIOSK_PAGE, post: () => undefined }, ...args);
+    expect(await invoke('tapin:check-pairing', { id: 1 }, null)).toMatchObject({ ok: false, code: 'PAIRING_NOT_FOUND' });
+    expect(await invoke('tapin:exchange', null, 42)).toMatchObject({ ok: false, status: 404 });
+    expect(await invoke('tapin:first-run-needed')).toEqual({ ok: true, value: false });
+    expect(await invoke('tapin:claim-first-run')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    const events: unknown[] = [];
+    app.api.watchSession('', '', (event) => events.push(event));
+    await expect.poll(() => events).toMatchObject([{ type: 'status', update: { status: 'expired' } }]);
+    await expect(app.main.handlers['tapin:start-pairing']?.({ windowId: 1, frameUrl: 'https://evil.example/', post: () => undefined })).rejects.toThrow('IPC refused');
+  });
+
+  it('keeps the key plain but owner-only, with a warning, where the OS offers no encryption', async () => {
+    const dataDir = dataFolder();
+    const warnings: string[] = [];
+    const store = kioskKeyStore({ dataDir, server: 'https://tapin.example', encryptor: fakeSafeStorage(false), warn: (line) => warnings.push(line) });
+    store.save('tk_plain');
+    expect(statSync(keyFile(dataDir)).mode & 0o777).toBe(0o600);
+    expect(warnings).toEqual([expect.stringContaining('unencrypted')]);
+    expect(store.load()).toBe('tk_plain');
+
+    // A key another keychain encrypted cannot be read here: the kiosk pairs again, told why.
+    writeFileSync(keyFile(dataDir), JSON.stringify({ server: 'https://tapin.example', kioskKey: { safeStorage: Buffer.from('garbage').toString('base64') } }));
+    expect(store.load()).toBeUndefined();
+    expect(warnings.at(-1)).toContain('pair this kiosk again');
+    store.forget();
+    expect(existsSync(keyFile(dataDir))).toBe(false);
+  });
+});
+
+describe("the kiosk app's mode", () => {
+  it('comes from TAPIN_SERVER_URL first, then tapin-kiosk.json, then an existing install, else is not chosen yet', () => {
+    const dataDir = dataFolder();
+    expect(resolveAppMode(dataDir, {})).toEqual({ mode: 'unchosen', fixed: false });
+    writeFileSync(join(dataDir, 'tapin.sqlite'), '');
+    expect(resolveAppMode(dataDir, {})).toEqual({ mode: 'standalone', fixed: false });
+    saveAppMode(dataDir, { mode: 'joined', server: 'https://tapin.example.org/' });
+    expect(resolveAppMode(dataDir, {})).toEqual({ mode: 'joined', server: 'https://tapin.example.org', fixed: false });
+    expect(resolveAppMode(dataDir, { TAPIN_SERVER_URL: 'http://10.0.0.5:8787' })).toEqual({ mode: 'joined', server: 'http://10.0.0.5:8787', fixed: true });
+
+    expect(() => resolveAppMode(dataDir, { TAPIN_SERVER_URL: 'ftp://tapin' })).toThrow(/TAPIN_SERVER_URL: .*http/);
+    writeFileSync(join(dataDir, APP_MODE_FILE), '{"mode":"joined"}');
+    expect(() => resolveAppMode(dataDir, {})).toThrow(APP_MODE_FILE);
+    writeFileSync(join(dataDir, APP_MODE_FILE), '{"mode":"standalone"}');
+    expect(resolveAppMode(dataDir, {})).toEqual({ mode: 'standalone', fixed: false });
+  });
+
+  it('is asked over IPC on first start, and recorded; unless the administrator fixed it', async () => {
+    const t = await server();
+    const dataDir = dataFolder();
+    const chosen: unknown[] = [];
+    let env: Record<string, string> = {};
+    const appMode: AppModeControl = {
+      current: () => resolveAppMode(dataDir, env),
+      async choose(mode) {
+        saveAppMode(dataDir, mode);
+        chosen.push(mode);
+      },
+    };
+    const { bridge } = joinedApp(dataDir, t.url, { appMode });
+    expect(await bridge.appMode?.current()).toEqual({ mode: 'unchosen', fixed: false });
+    await expect(bridge.appMode?.choose({ mode: 'joined', server: 'javascript:alert(1)' })).rejects.toMatchObject({ code: 'INVALID_REQUEST', status: 400 });
+    await bridge.appMode?.choose({ mode: 'joined', server: t.url });
+    expect(chosen).toEqual([{ mode: 'joined', server: t.url }]);
+    expect(JSON.parse(readFileSync(join(dataDir, APP_MODE_FILE), 'utf8'))).toEqual({ mode: 'joined', server: t.url });
+
+    env = { TAPIN_SERVER_URL: t.url };
+    await expect(bridge.appMode?.choose({ mode: 'standalone' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(chosen).toHaveLength(1);
+  });
+});

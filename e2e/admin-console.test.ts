@@ -1,7 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { startTestServer, type Seed, type TestServer } from '../src-server/testing/test-server.ts';
-import { chromiumMissing, kioskContext, pageErrors, phoneContext, readQrFromScreen, screenshotPath, useChromium, type TestBadge } from './support/browser.ts';
+import { chromiumMissing, kioskContext, pageErrors, screenshotPath, useChromium, type TestBadge } from './support/browser.ts';
+import { scanWith as scanPhone, typePin } from './support/console.ts';
 
 // The administrator's half in Chromium: /admin signs in like any kiosk (QR, phone, badge), asks for the
 // PIN on the screen, then opens the console. The phone's NFC is faked as in kiosk-flow (no Web NFC here).
@@ -25,18 +26,7 @@ async function open(path: string, locale = 'en-GB'): Promise<Page> {
   return page;
 }
 
-/** A phone scans the screen's code and reads this badge. */
-async function scanWith(screen: Page, badge: TestBadge): Promise<Page> {
-  const phone = await (await phoneContext(browser(), badge)).newPage();
-  await phone.goto(await readQrFromScreen(screen));
-  await phone.getByRole('button', { name: 'Unlock' }).click();
-  return phone;
-}
-
-async function typePin(page: Page, pin: string, ok = 'OK') {
-  for (const digit of pin) await page.locator('.pin-keys').getByRole('button', { name: digit, exact: true }).click();
-  await page.getByRole('button', { name: ok, exact: true }).click();
-}
+const scanWith = (screen: Page, badge: TestBadge) => scanPhone(browser(), screen, badge);
 
 const katherine = () => ({ uid: seed.secretUser.uid, secret: seed.secretUser.secret });
 

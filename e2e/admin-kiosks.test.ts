@@ -2,7 +2,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { startTestServer, type Seed, type TestServer } from '../src-server/testing/test-server.ts';
 import { watchKiosk } from '../src-server/testing/ws-client.ts';
-import { chromiumMissing, kioskContext, pageErrors, phoneContext, readQrFromScreen, screenshotPath, useChromium } from './support/browser.ts';
+import { chromiumMissing, kioskContext, pageErrors, screenshotPath, useChromium } from './support/browser.ts';
+import { signInAtConsole, typePin } from './support/console.ts';
 
 // The Kiosks tab in Chromium: pairing a kiosk by the code on its screen, and which kiosks are up.
 const browser = useChromium();
@@ -22,19 +23,9 @@ async function openKiosksTab(locale = 'en-GB'): Promise<Page> {
   const seen = pageErrors(admin);
   onTestFinished(() => void errors.push(...seen));
   await admin.goto(`${t.url}/admin#key=${seed.kioskKey}`);
-  await admin.locator('.qr-image').waitFor();
-  const phone = await (await phoneContext(browser(), { uid: seed.secretUser.uid, secret: seed.secretUser.secret })).newPage();
-  await phone.goto(await readQrFromScreen(admin));
-  await phone.getByRole('button', { name: 'Unlock' }).click();
-  await typePin(admin, ADMIN_PIN);
-  await admin.locator('.console').waitFor();
+  await signInAtConsole(browser(), admin, { uid: seed.secretUser.uid, secret: seed.secretUser.secret }, ADMIN_PIN);
   await admin.getByRole('tab', { name: locale === 'en-GB' ? 'Kiosks' : 'Bornes' }).click();
   return admin;
-}
-
-async function typePin(page: Page, pin: string) {
-  for (const digit of pin) await page.locator('.pin-keys').getByRole('button', { name: digit, exact: true }).click();
-  await page.getByRole('button', { name: 'OK', exact: true }).click();
 }
 
 /** What a kiosk showing a pairing code got from the server. */

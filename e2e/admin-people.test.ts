@@ -4,7 +4,8 @@ import { afterAll, beforeEach, describe, expect, it, onTestFinished } from 'vite
 import { CLI_ACTOR } from '../src-server/audit/audit.repository.ts';
 import { peopleService } from '../src-server/people/people.service.ts';
 import { startTestServer, type Seed, type TestServer } from '../src-server/testing/test-server.ts';
-import { chromiumMissing, pageErrors, phoneContext, readQrFromScreen, screenshotPath, useChromium } from './support/browser.ts';
+import { chromiumMissing, pageErrors, screenshotPath, useChromium } from './support/browser.ts';
+import { signInAtConsole, typePin } from './support/console.ts';
 
 // People in bulk from the console, in Chromium: a CSV file chosen in the page, previewed, applied with the
 // PIN, exported and imported back. The administrator signs in with badge + PIN (the phone's Web NFC is
@@ -27,18 +28,8 @@ async function openConsole(locale = 'en-GB'): Promise<Page> {
   const seen = pageErrors(admin);
   onTestFinished(() => void errors.push(...seen));
   await admin.goto(`${t.url}/admin#key=${seed.kioskKey}`);
-  await admin.locator('.qr-image').waitFor();
-  const phone = await (await phoneContext(browser(), { uid: seed.secretUser.uid, secret: seed.secretUser.secret })).newPage();
-  await phone.goto(await readQrFromScreen(admin));
-  await phone.getByRole('button', { name: 'Unlock' }).click();
-  await typePin(admin, ADMIN_PIN);
-  await admin.locator('.console').waitFor();
+  await signInAtConsole(browser(), admin, { uid: seed.secretUser.uid, secret: seed.secretUser.secret }, ADMIN_PIN);
   return admin;
-}
-
-async function typePin(page: Page, pin: string) {
-  for (const digit of pin) await page.locator('.pin-keys').getByRole('button', { name: digit, exact: true }).click();
-  await page.getByRole('button', { name: 'OK', exact: true }).click();
 }
 
 /** Chooses a file in the import's file input, as a person would in the file picker. */

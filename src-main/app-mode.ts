@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError, type KioskAppMode, type KioskAppModeView } from '../src-renderer/src/bridge/types.ts';
-import { writePrivateFile } from './private-file.ts';
+import { writePrivateFile } from '../src-server/private-file.ts';
 
 /** The kiosk app's choice of mode, in its data folder: `{"mode":"standalone"}` or `{"mode":"joined","server":"https://…"}`. */
 export const APP_MODE_FILE = 'tapin-kiosk.json';

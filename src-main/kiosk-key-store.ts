@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writePrivateFile } from './private-file.ts';
+import { writePrivateFile } from '../src-server/private-file.ts';
 
 /** A joined kiosk's key for its site's server, in the app's data folder. */
 export const KIOSK_KEY_FILE = 'tapin-kiosk-key.json';

@@ -1,9 +1,10 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '../config.ts';
 import type { Services } from '../services.ts';
+import { writePrivateFile } from '../private-file.ts';
 
 /** How often `tapin pair` asks whether its code was approved (RFC 8628's default interval is 5 s; a person is waiting). */
 export const PAIR_POLL_INTERVAL_MS = 2_000;
@@ -147,22 +148,8 @@ function checkKeyFolder(keyFile: string): void {
   }
 }
 
-/** Written whole or not at all: a temporary file, readable by its owner only, renamed over the target. */
 function writeKeyFile(keyFile: string, content: KioskKeyFile): void {
-  const temporary = `${keyFile}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(temporary, 'wx', 0o600);
-  try {
-    writeSync(fd, `${json(content)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temporary, keyFile);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  writePrivateFile(keyFile, `${json(content)}\n`);
 }
 
 async function call(url: string, init: { method?: string; body?: string; headers?: Record<string, string> }): Promise<ApiAnswer> {

@@ -35,8 +35,9 @@ async function readStdinLine(prompt: string): Promise<string> {
 /** Someone typing at a terminal: what they type (a PIN) is not echoed. Backspace works; Ctrl-C cancels. */
 function readHiddenFromTerminal(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(prompt);
+  // Echo off before the prompt shows: what is typed the moment it appears must not reach the screen.
   stdin.setRawMode(true);
+  process.stderr.write(prompt);
   stdin.setEncoding('utf8');
   stdin.resume();
   return new Promise((resolve) => {

@@ -49,7 +49,8 @@ export function embeddedBackend(server: TapinServer, kiosk: { id: number; key: s
       return follow.stop;
     },
     watchKiosk(onEvent) {
-      const unsubscribe = deps.bus.subscribe(kioskChannel(kiosk.id), onEvent);
+      // A revoked standalone app has nothing to pair with: its calls are refused from then on.
+      const unsubscribe = deps.bus.subscribe(kioskChannel(kiosk.id), (event) => event.type !== 'revoked' && onEvent(event));
       onEvent({ type: 'reader', state: reader.state });
       return unsubscribe;
     },

@@ -84,6 +84,20 @@ describe('kiosk presence in the admin kiosk list', () => {
     expect(await kiosk(lobby.id)).toMatchObject({ online: false, lastSeenAt: new Date(START + 7 * 60_000).toISOString() });
   });
 
+  it('closes a revoked kiosk’s events socket at once with 4401, so its screen goes back to pairing, and leaves other kiosks alone', async () => {
+    const { t } = await world();
+    const hall = await t.server.services.kiosks.register({ name: 'Hall kiosk' });
+    const lobby = await t.server.services.kiosks.register({ name: 'Other kiosk' });
+    const revoked = await watchKiosk(t.url, hall.key);
+    const other = await watchKiosk(t.url, lobby.key);
+    await revoked.next((m) => m.type === 'hello');
+    await other.next((m) => m.type === 'hello');
+    await t.server.services.kiosks.revoke(hall.id, CLI);
+    expect(await revoked.closed).toEqual({ code: 4401, reason: 'this kiosk was revoked' });
+    expect(other.socket.readyState).toBe(WebSocket.OPEN);
+    other.socket.close();
+  });
+
   it('stays online while a second screen of the same kiosk is still connected', async () => {
     const { t, kiosk } = await world();
     const lobby = await t.server.services.kiosks.register({ name: 'Hall kiosk' });

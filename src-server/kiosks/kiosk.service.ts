@@ -3,7 +3,7 @@ import { hashSecret, randomToken } from '../crypto.ts';
 import type { Deps } from '../deps.ts';
 import type { KioskRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { loginSessionChannel } from '../realtime/event-bus.ts';
+import { kioskChannel, loginSessionChannel } from '../realtime/event-bus.ts';
 import { isoTime, toLoginSessionView } from '../sessions/login-session.view.ts';
 import { createReaderPresence } from '../reader/reader-presence.ts';
 import type { DeskReaderState } from '../reader/reader-protocol.ts';
@@ -136,6 +136,7 @@ export function kioskService({ db, clock, bus }: Pick<Deps, 'db' | 'clock' | 'bu
           return sessions;
         });
         for (const row of ended) bus.publish(loginSessionChannel(row.id), { type: 'status', session: toLoginSessionView(row, now) });
+        bus.publish(kioskChannel(id), { type: 'revoked' });
         await parts.endAccessAt(id, actor);
       }
       return summary(id);

@@ -7,7 +7,8 @@ export type LoginSessionEvent =
   | { type: 'rejected'; rejectedBadges: number; remainingAttempts: number };
 
 /** What the server tells a kiosk screen about itself: a sign-out it did not ask for, its desk reader. */
-export type KioskEvent = { type: 'signedOut'; userId: number } | { type: 'reader'; state: DeskReaderState };
+/** `revoked` never reaches a kiosk screen: its events socket is closed (4401) on hearing it. */
+export type KioskEvent = { type: 'signedOut'; userId: number } | { type: 'reader'; state: DeskReaderState } | { type: 'revoked' };
 
 /** A named channel, typed by the events it carries. */
 export interface Channel<Event> {

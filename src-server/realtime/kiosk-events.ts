@@ -34,7 +34,11 @@ function watchKiosk(socket: WebSocket, services: Services, bus: EventBus, reader
       (kiosk) => {
         if (socket.readyState !== socket.OPEN) return;
         leave = services.kiosks.presence.connected(kiosk.id, appVersionOf(auth?.appVersion));
-        unsubscribe = bus.subscribe(kioskChannel(kiosk.id), send);
+        unsubscribe = bus.subscribe(kioskChannel(kiosk.id), (event) => {
+          // A revoked kiosk's screen is told at once, the way a wrong key is, and goes back to pairing.
+          if (event.type === 'revoked') socket.close(CLOSE_UNAUTHORIZED, 'this kiosk was revoked');
+          else send(event);
+        });
         send({ type: 'hello', kiosk: { id: kiosk.id }, reader: readerState(kiosk.id) ?? null });
       },
       () => socket.close(CLOSE_UNAUTHORIZED, 'a valid kiosk key is required'),

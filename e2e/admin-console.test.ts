@@ -1,15 +1,14 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
-import { startTestServer, type Seed, type TestServer } from '../src-server/testing/test-server.ts';
+import type { Seed, TestServer } from '../src-server/testing/test-server.ts';
 import { chromiumMissing, kioskContext, pageErrors, screenshotPath, useChromium, type TestBadge } from './support/browser.ts';
-import { scanWith as scanPhone, typePin } from './support/console.ts';
+import { ADMIN_PIN, scanWith as scanPhone, siteWithAdmin, typePin } from './support/console.ts';
 
 // The administrator's half in Chromium: /admin signs in like any kiosk (QR, phone, badge), asks for the
 // PIN on the screen, then opens the console. The phone's NFC is faked as in kiosk-flow (no Web NFC here).
 const browser = useChromium();
 let t: TestServer;
 let seed: Seed;
-const ADMIN_PIN = '4826';
 
 const errors: string[] = [];
 afterAll(() => {
@@ -32,9 +31,7 @@ const katherine = () => ({ uid: seed.secretUser.uid, secret: seed.secretUser.sec
 
 describe.skipIf(chromiumMissing)('the admin console, in Chromium', () => {
   beforeEach(async () => {
-    t = await startTestServer({ idleLockSeconds: 600 });
-    seed = await t.seed();
-    await t.server.services.users.setPin(seed.secretUser.id, ADMIN_PIN, { userId: null, source: 'cli' });
+    ({ t, seed } = await siteWithAdmin());
     return () => t.close();
   });
 

@@ -1,15 +1,14 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
-import { startTestServer, type Seed, type TestServer } from '../src-server/testing/test-server.ts';
+import type { Seed, TestServer } from '../src-server/testing/test-server.ts';
 import { watchKiosk } from '../src-server/testing/ws-client.ts';
 import { chromiumMissing, kioskContext, pageErrors, screenshotPath, useChromium } from './support/browser.ts';
-import { signInAtConsole, typePin } from './support/console.ts';
+import { ADMIN_PIN, signInAtConsole, siteWithAdmin, typePin } from './support/console.ts';
 
 // The Kiosks tab in Chromium: pairing a kiosk by the code on its screen, and which kiosks are up.
 const browser = useChromium();
 let t: TestServer;
 let seed: Seed;
-const ADMIN_PIN = '4826';
 
 const errors: string[] = [];
 afterAll(() => {
@@ -37,9 +36,7 @@ async function newPairing(name?: string): Promise<{ id: string; code: string; po
 
 describe.skipIf(chromiumMissing)('the Kiosks tab of the admin console, in Chromium', () => {
   beforeEach(async () => {
-    t = await startTestServer({ idleLockSeconds: 600 });
-    seed = await t.seed();
-    await t.server.services.users.setPin(seed.secretUser.id, ADMIN_PIN, { userId: null, source: 'cli' });
+    ({ t, seed } = await siteWithAdmin());
     return () => t.close();
   });
 

@@ -3,9 +3,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { CLI_ACTOR } from '../src-server/audit/audit.repository.ts';
 import { peopleService } from '../src-server/people/people.service.ts';
-import { startTestServer, type Seed, type TestServer } from '../src-server/testing/test-server.ts';
+import type { Seed, TestServer } from '../src-server/testing/test-server.ts';
 import { chromiumMissing, pageErrors, screenshotPath, useChromium } from './support/browser.ts';
-import { signInAtConsole, typePin } from './support/console.ts';
+import { ADMIN_PIN, signInAtConsole, siteWithAdmin, typePin } from './support/console.ts';
 
 // People in bulk from the console, in Chromium: a CSV file chosen in the page, previewed, applied with the
 // PIN, exported and imported back. The administrator signs in with badge + PIN (the phone's Web NFC is
@@ -13,7 +13,6 @@ import { signInAtConsole, typePin } from './support/console.ts';
 const browser = useChromium();
 let t: TestServer;
 let seed: Seed;
-const ADMIN_PIN = '4826';
 
 const errors: string[] = [];
 afterAll(() => {
@@ -41,9 +40,7 @@ const importedPeople = () => t.server.deps.db.selectFrom('users').select(['exter
 
 describe.skipIf(chromiumMissing)('people in bulk in the admin console, in Chromium', () => {
   beforeEach(async () => {
-    t = await startTestServer({ idleLockSeconds: 600 });
-    seed = await t.seed();
-    await t.server.services.users.setPin(seed.secretUser.id, ADMIN_PIN, { userId: null, source: 'cli' });
+    ({ t, seed } = await siteWithAdmin());
     return () => t.close();
   });
 

@@ -1,13 +1,12 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { startTestServer } from '../src-server/testing/test-server.ts';
 import { chromiumMissing, pageErrors, phoneContext, readQrFromScreen, screenshotPath, useChromium } from './support/browser.ts';
+import { ADMIN_PIN, siteWithAdmin, typePin } from './support/console.ts';
 
 // A site's server, end to end in Chromium: a new kiosk shows a code, an administrator pairs it from the
 // console, a phone signs in on it, the administrator revokes it. The only stand-in is the phone's Web
 // NFC (see phoneContext): desktop Chromium has none.
 const browser = useChromium();
-const ADMIN_PIN = '4826';
 const CODE = /^[A-Z0-9]{4}-[A-Z0-9]{4}$/;
 
 /** A browser page of its own (its own storage), the size of a kiosk screen; its page errors checked at the end. */
@@ -36,17 +35,10 @@ async function refreshed(admin: Page, what: Locator): Promise<number> {
   return what.count();
 }
 
-async function typePin(page: Page, pin: string) {
-  for (const digit of pin) await page.locator('.pin-keys').getByRole('button', { name: digit, exact: true }).click();
-  await page.getByRole('button', { name: 'OK', exact: true }).click();
-}
-
 describe.skipIf(chromiumMissing)('a site: pairing a browser kiosk from the console, in Chromium', () => {
   it('pairs the kiosk by the code on its screen, signs someone in on it, and sends it back to pairing when revoked', async () => {
-    const t = await startTestServer({ idleLockSeconds: 600 });
+    const { t, seed } = await siteWithAdmin();
     onTestFinished(() => t.close());
-    const seed = await t.seed();
-    await t.server.services.users.setPin(seed.secretUser.id, ADMIN_PIN, { userId: null, source: 'cli' });
 
     // A new kiosk: /kiosk with no key shows its code, full screen.
     const kiosk = await newScreen(1920, 1080);

@@ -1,5 +1,17 @@
 import type { Browser, Page } from 'playwright-core';
+import { startTestServer, type Seed, type TestServer } from '../../src-server/testing/test-server.ts';
 import { phoneContext, readQrFromScreen, type TestBadge } from './browser.ts';
+
+/** The PIN of the seed's administrator, Katherine, in the console tests. */
+export const ADMIN_PIN = '4826';
+
+/** A site for the console tests: a seeded server whose administrator has ADMIN_PIN, dashboards slow to lock. */
+export async function siteWithAdmin(): Promise<{ t: TestServer; seed: Seed }> {
+  const t = await startTestServer({ idleLockSeconds: 600 });
+  const seed = await t.seed();
+  await t.server.services.users.setPin(seed.secretUser.id, ADMIN_PIN, { userId: null, source: 'cli' });
+  return { t, seed };
+}
 
 /** Types a PIN on the screen's keypad and confirms it. */
 export async function typePin(page: Page, pin: string, ok = 'OK'): Promise<void> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess } from '../testing/cli.ts';
-import { Pcscd, pcscMissing } from '../testing/pcscd.ts';
+import { pcscMissing, useVirtualReader } from '../testing/pcscd.ts';
 import { createLoginSession, startTestServer, type TestServer } from '../testing/test-server.ts';
 import { VirtualCard } from '../testing/virtual-card.ts';
 import { watch, watchKiosk } from '../testing/ws-client.ts';
@@ -45,15 +45,9 @@ describe('tapin reader: flags and key file', () => {
 if (pcscMissing) console.error('tapin reader tests: skipped, pcscd or vsmartcard-vpcd is not installed');
 
 describe.skipIf(pcscMissing)('tapin reader on a real PC/SC stack', () => {
-  const pcscd = new Pcscd();
+  useVirtualReader();
   let t: TestServer;
   let reader: CliProcess | undefined;
-  beforeAll(async () => {
-    await pcscd.acquire();
-  }, 200_000);
-  afterAll(async () => {
-    await pcscd.release();
-  });
   afterEach(async () => {
     await reader?.stop('SIGKILL');
     reader = undefined;

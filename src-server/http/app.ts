@@ -170,6 +170,8 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     stopHeartbeat?.();
     await cleanup?.stop();
     services.loginSessions.stop();
+    // Writes when the kiosks still connected were last seen, so before the database closes.
+    await services.kiosks.stop();
     stopWatchingStorage();
     await db.destroy();
     await checkpointer.stop();

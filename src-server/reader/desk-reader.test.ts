@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createLoginSession, signIn as signInAt, startTestServer, type Seed, type TestServer } from '../testing/test-server.ts';
-import { Pcscd, pcscMissing } from '../testing/pcscd.ts';
+import { pcscMissing, useVirtualReader } from '../testing/pcscd.ts';
 import { VirtualCard } from '../testing/virtual-card.ts';
 import WebSocket from 'ws';
 import { watch } from '../testing/ws-client.ts';
@@ -15,7 +15,6 @@ import { encodeSecretTlv } from './ndef.ts';
 // there is one virtual reader on the machine.
 if (pcscMissing) console.error('desk reader tests: skipped, pcscd or vsmartcard-vpcd is not installed');
 
-const pcscd = new Pcscd();
 let t: TestServer;
 let seed: Seed;
 let reader: DeskReader;
@@ -24,12 +23,7 @@ const until = readerState;
 const tap = (card: VirtualCard) => tapBadge(reader, card);
 
 describe.skipIf(pcscMissing)('the desk reader on a real PC/SC stack', () => {
-  beforeAll(async () => {
-    await pcscd.acquire();
-  }, 200_000);
-  afterAll(async () => {
-    await pcscd.release();
-  });
+  const pcscd = useVirtualReader();
   beforeEach(async () => {
     t = await startTestServer();
     seed = await t.seed();

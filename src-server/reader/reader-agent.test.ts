@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Pcscd, pcscMissing } from '../testing/pcscd.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { pcscMissing, useVirtualReader } from '../testing/pcscd.ts';
 import { readerState, tapBadge } from '../testing/taps.ts';
 import { createLoginSession, signIn, startTestServer, type Seed, type TestServer } from '../testing/test-server.ts';
 import { VirtualCard } from '../testing/virtual-card.ts';
@@ -14,7 +14,6 @@ import { startReaderAgent, type ReaderAgent } from './reader-agent.ts';
 // (our pcscd, vsmartcard's Virtual PCD, nfc-pcsc in the reader process). Only the badge is played.
 if (pcscMissing) console.error('reader agent tests: skipped, pcscd or vsmartcard-vpcd is not installed');
 
-const pcscd = new Pcscd();
 let dir: string;
 let t: TestServer;
 let seed: Seed;
@@ -43,12 +42,7 @@ function startAgent(server = t.url): ReaderAgent {
 }
 
 describe.skipIf(pcscMissing)('the desk reader at a kiosk, for a server elsewhere (reader agent)', () => {
-  beforeAll(async () => {
-    await pcscd.acquire();
-  }, 200_000);
-  afterAll(async () => {
-    await pcscd.release();
-  });
+  const pcscd = useVirtualReader();
   beforeEach(async () => {
     lines = [];
     dir = mkdtempSync(join(tmpdir(), 'tapin-agent-'));

@@ -56,8 +56,6 @@ function watchKiosk(socket: WebSocket, services: Services, bus: EventBus, reader
 type ReaderStateOf = (kioskId: number) => DeskReaderState | undefined;
 
 export const kioskEventRoutes: FastifyPluginAsync<{ services: Services; bus: EventBus; readerState: ReaderStateOf }> = async (app, { services, bus, readerState }) => {
-  // Before the database closes (the app's own onClose runs after this plugin's): when connected kiosks were last seen.
-  app.addHook('onClose', async () => services.kiosks.stop());
   await app.register(readerStateRoutes, { services, presence: services.kiosks.readers });
   // A reader reporting from the kiosk speaks for that kiosk; the in-process one for the kiosk it is attached to.
   const stateOf: ReaderStateOf = (kioskId) => services.kiosks.readers.state(kioskId) ?? readerState(kioskId);

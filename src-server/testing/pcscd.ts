@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Whether this machine has the PC/SC daemon and vsmartcard's virtual reader driver. */
 export const pcscMissing = !existsSync('/usr/sbin/pcscd') || !existsSync('/etc/reader.conf.d/vpcd');
@@ -88,4 +89,15 @@ export class Pcscd {
     child.kill('SIGKILL');
     await exited;
   }
+}
+
+/**
+ * For the describe block it is called in: waits its turn for the virtual reader and starts pcscd
+ * before the block's tests, stops it and frees the reader after them.
+ */
+export function useVirtualReader(): Pcscd {
+  const pcscd = new Pcscd();
+  beforeAll(() => pcscd.acquire(), 200_000);
+  afterAll(() => pcscd.release());
+  return pcscd;
 }

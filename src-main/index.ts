@@ -58,10 +58,7 @@ function joined(dataDir: string, server: string, appMode: AppModeControl): Kiosk
     encryptor: safeStorage,
     warn: log,
     appVersion: app.getVersion(),
-    startReader(kioskKey) {
-      const agent = startReaderAgent({ server, kioskKey, log: { info: log, warn: log }, process: readerProcess });
-      return () => agent.stop();
-    },
+    startReader: (kioskKey) => startReaderAgent({ server, kioskKey, log: { info: log, warn: log }, process: readerProcess }),
   });
   stopBackend = () => kiosk.stop();
   return kioskIpcOver(kiosk.backend, isOurPage, appMode);

@@ -1,108 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ipcKioskBridge } from '../src-renderer/src/bridge/ipc-kiosk-bridge.ts';
+import { describe, expect, it } from 'vitest';
 import type { KioskEvent, WatchEvent } from '../src-renderer/src/bridge/types.ts';
 import { CLI_ACTOR } from '../src-server/audit/audit.repository.ts';
-import { startTestServer, type TestServer } from '../src-server/testing/test-server.ts';
 import { APP_MODE_FILE, resolveAppMode, saveAppMode } from './app-mode.ts';
-import { joinedKiosk, type JoinedKiosk } from './joined-kiosk.ts';
-import { kioskIpcOver, type AppModeControl, type IpcCaller, type KioskIpc } from './kiosk-backend.ts';
-import { KIOSK_KEY_FILE, kioskKeyStore, type KeyEncryptor } from './kiosk-key-store.ts';
-import { kioskApiOverIpc } from './preload-api.ts';
+import type { AppModeControl } from './kiosk-backend.ts';
+import { KIOSK_KEY_FILE, kioskKeyStore } from './kiosk-key-store.ts';
+import { fakeSafeStorage, KIOSK_PAGE, recorder, useJoinedApps } from './testing/joined-app.ts';
 
-// As in kiosk-ipc.test.ts, only Electron's IPC transport is stood in for: renderer bridge → preload API →
-// main handlers (joined mode) → HTTP and WebSocket → a real TapIn server and database.
-const KIOSK_PAGE = 'file:///app/out/renderer/kiosk.html';
-
-// Electron's safeStorage does not exist outside Electron: this stand-in has its shape, and its
-// "ciphertext" (tagged, reversed) would never show the key as it is.
-const TAG = 'fake-safe-storage:';
-const fakeSafeStorage = (available = true): KeyEncryptor => ({
-  isEncryptionAvailable: () => available,
-  encryptString: (plain) => Buffer.from(TAG + [...plain].reverse().join('')),
-  decryptString(encrypted) {
-    const text = encrypted.toString();
-    if (!text.startsWith(TAG)) throw new Error('not encrypted by this keychain');
-    return [...text.slice(TAG.length)].reverse().join('');
-  },
-});
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(overrides = {}, dir?: string): Promise<TestServer> {
-  const t = await startTestServer(overrides, dir ? { dir } : {});
-  cleanups.push(() => t.close());
-  return t;
-}
-
-function dataFolder(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tapin-kiosk-app-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** A joined kiosk app's main side, and everything it ever hands its window (answers and events). */
-function joinedApp(dataDir: string, serverUrl: string, options: { encryptor?: KeyEncryptor; appMode?: AppModeControl } = {}) {
-  const warnings: string[] = [];
-  const readers: { key: string; stopped: boolean }[] = [];
-  const kiosk: JoinedKiosk = joinedKiosk({
-    dataDir,
-    server: serverUrl,
-    encryptor: options.encryptor ?? fakeSafeStorage(),
-    warn: (line) => warnings.push(line),
-    pollMs: 200,
-    startReader(key) {
-      const reader = { key, stopped: false };
-      readers.push(reader);
-      return async () => {
-        reader.stopped = true;
-      };
-    },
-  });
-  cleanups.push(() => kiosk.stop());
-  const main: KioskIpc = kioskIpcOver(kiosk.backend, (url) => url === KIOSK_PAGE, options.appMode);
-  const toWindow: unknown[] = [];
-  let deliver: (message: { subscription: number; event: unknown }) => void = () => undefined;
-  const caller: IpcCaller = {
-    windowId: 1,
-    frameUrl: KIOSK_PAGE,
-    post: (message) => {
-      toWindow.push(message);
-      deliver(message);
-    },
-  };
-  const api = kioskApiOverIpc({
-    invoke: async (channel, ...args) => {
-      const handler = main.handlers[channel];
-      if (!handler) throw new Error(`no handler for ${channel}`);
-      const answer = await handler(caller, ...args);
-      toWindow.push(answer);
-      return answer as never;
-    },
-    onEvent: (listener) => {
-      deliver = listener;
-    },
-  });
-  cleanups.push(() => main.forgetWindow(1));
-  return { main, api, bridge: ipcKioskBridge(api), toWindow, warnings, readers };
-}
-
-function recorder<T>() {
-  const events: T[] = [];
-  const until = async (match: (event: T) => boolean, from = 0, timeoutMs = 8_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!events.slice(from).some(match)) {
-      if (Date.now() > deadline) throw new Error(`no matching event; got ${JSON.stringify(events)}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
-  return { events, until, push: (event: T) => events.push(event) };
-}
+const { cleanups, server, dataFolder, joinedApp } = useJoinedApps();
 
 const tokenOf = (qrPayload: string) => new URL(qrPayload).hash.slice('#t='.length);
 const keyFile = (dataDir: string) => join(dataDir, KIOSK_KEY_FILE);

@@ -1,3 +1,5 @@
+import type { ReaderAgent } from '../src-server/reader/reader-agent.ts';
+import { kioskReaderEnrollment } from './joined-enrollment.ts';
 import type { KioskBackend } from './kiosk-backend.ts';
 import { kioskKeyStore, type KeyEncryptor } from './kiosk-key-store.ts';
 import { siteBackend } from './site-client.ts';
@@ -11,8 +13,8 @@ export interface JoinedKioskOptions {
   warn(line: string): void;
   appVersion?: string;
   pollMs?: number;
-  /** Runs the desk reader against the server with this key (reader-agent.ts in the app); returns its stop. */
-  startReader?(kioskKey: string): () => Promise<void>;
+  /** Runs the desk reader against the server with this key (reader-agent.ts's startReaderAgent in the app). */
+  startReader?(kioskKey: string): Pick<ReaderAgent, 'reader' | 'stop'>;
 }
 
 export interface JoinedKiosk {
@@ -23,13 +25,15 @@ export interface JoinedKiosk {
 /**
  * The kiosk app joined to a site's server: no database, no server of its own. Its key comes from the
  * key store or from pairing; the desk reader runs while there is a key, and stops when it is refused.
+ * Badges are enrolled at that reader from the console with the administrator's own token
+ * (joined-enrollment.ts).
  */
 export function joinedKiosk(options: JoinedKioskOptions): JoinedKiosk {
   const store = kioskKeyStore(options);
-  let stopReader: (() => Promise<void>) | undefined;
+  let agent: Pick<ReaderAgent, 'reader' | 'stop'> | undefined;
   const readerFor = (kioskKey: string | undefined) => {
-    void stopReader?.();
-    stopReader = kioskKey && options.startReader ? options.startReader(kioskKey) : undefined;
+    void agent?.stop();
+    agent = kioskKey && options.startReader ? options.startReader(kioskKey) : undefined;
   };
 
   const backend = siteBackend({
@@ -50,11 +54,20 @@ export function joinedKiosk(options: JoinedKioskOptions): JoinedKiosk {
   });
   readerFor(store.load());
 
+  const enrollment = kioskReaderEnrollment({
+    reader: () => agent?.reader,
+    kioskId: () => backend.kioskInfo().then((info) => info.kiosk.id, () => null),
+    request: (method, path, accessToken, body) => backend.userRequest(method, path, accessToken, body),
+  });
+
   return {
-    backend,
+    backend: {
+      ...backend,
+      userRequest: (method, path, accessToken, body) => enrollment.handle(method, path, accessToken, body) ?? backend.userRequest(method, path, accessToken, body),
+    },
     async stop() {
-      await stopReader?.();
-      stopReader = undefined;
+      await agent?.stop();
+      agent = undefined;
     },
   };
 }

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { AppError } from '../errors.ts';
 import { errors } from '../http/schemas.ts';
 import type { DeskReader } from '../reader/desk-reader.ts';
-import { enrollAtReader } from '../reader/enrollment.ts';
+import { enrollAtReader, servicesDirectory } from '../reader/enrollment.ts';
 import type { Services } from '../services.ts';
 import { adminOf } from './admin-access.ts';
 import { ReaderEnrolledSchema, ReaderEnrollmentBody, ReaderSchema } from './admin.schemas.ts';
@@ -47,12 +47,14 @@ export const adminReaderRoutes: FastifyPluginAsyncTypebox<ReaderRoutesOptions> =
       waiting = gone;
       try {
         const { userId, newUser, withSecret, label, timeoutSeconds } = request.body;
-        const enrolled = await enrollAtReader(
-          attached.reader,
-          services,
-          { userId, newUser, withSecret, label, timeoutMs: (timeoutSeconds ?? 60) * 1000, signal: gone.signal },
-          adminOf(request).actor,
-        );
+        const enrolled = await enrollAtReader(attached.reader, servicesDirectory(services, adminOf(request).actor), {
+          userId,
+          newUser,
+          withSecret,
+          label,
+          timeoutMs: (timeoutSeconds ?? 60) * 1000,
+          signal: gone.signal,
+        });
         return reply.code(201).send({ badge: { id: enrolled.id, uid: enrolled.uid }, user: enrolled.user, secretWritten: enrolled.secretWritten });
       } finally {
         reply.raw.off('close', onClose);

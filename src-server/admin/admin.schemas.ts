@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { REVOKE_REASONS } from '../badges/revoke-reasons.ts';
+import { REVOKE_REASONS, SECRET_NOT_WRITTEN } from '../badges/revoke-reasons.ts';
 import { IsoTime } from '../http/schemas.ts';
 import { DeskReaderStateSchema } from '../reader/reader-presence.ts';
 
@@ -72,7 +72,7 @@ export const EnrollBadgeBody = Type.Object({
 export const EnrolledBadgeSchema = Type.Object({ id: Type.Integer(), uid: Type.String(), secret: Type.Optional(Type.String()) });
 
 export const RevokeBadgeBody = Type.Object({
-  reason: Type.Union(REVOKE_REASONS.map((r) => Type.Literal(r))),
+  reason: Type.Union([...REVOKE_REASONS, SECRET_NOT_WRITTEN].map((r) => Type.Literal(r))),
 });
 
 export const RevokedBadgeSchema = Type.Object({ id: Type.Integer(), revokedAt: IsoTime });

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { watch } from '../testing/ws-client.ts';
 import { readerState, tapBadge } from '../testing/taps.ts';
 import type { DeskReader } from './desk-reader.ts';
-import { enrollAtReader } from './enrollment.ts';
+import { enrollAtReader, servicesDirectory } from './enrollment.ts';
 import { enrollFirstAdministrator, needsFirstAdministrator } from './first-administrator.ts';
 import { encodeSecretTlv } from './ndef.ts';
 
@@ -135,7 +135,7 @@ describe.skipIf(pcscMissing)('the desk reader on a real PC/SC stack', () => {
   it('enrolls the next badge tapped, writing a fresh secret that a later tap then uses', async () => {
     const user = await t.server.services.users.add({ name: 'Dorothy Vaughan' });
     const card = new VirtualCard({ uid: '04CAFE00BEEF01' });
-    const enrolled = enrollAtReader(reader, t.server.services, { userId: user.id, withSecret: true, label: 'new card' });
+    const enrolled = enrollAtReader(reader, servicesDirectory(t.server.services), { userId: user.id, withSecret: true, label: 'new card' });
     expect(await tap(card)).toBe('accepted');
     expect(await enrolled).toMatchObject({ uid: '04CAFE00BEEF01', secretWritten: true });
     // The tag now carries the secret; the server only its hash.
@@ -151,7 +151,7 @@ describe.skipIf(pcscMissing)('the desk reader on a real PC/SC stack', () => {
   });
 
   it('refuses to enroll a badge that is already enrolled', async () => {
-    const enrolled = enrollAtReader(reader, t.server.services, { userId: seed.secretUser.id });
+    const enrolled = enrollAtReader(reader, servicesDirectory(t.server.services), { userId: seed.secretUser.id });
     const outcome = tap(new VirtualCard({ uid: '04A1B2C3D4E5F6' }));
     await expect(enrolled).rejects.toMatchObject({ code: 'BADGE_ALREADY_ENROLLED' });
     expect(await outcome).toBe('rejected');

@@ -1,4 +1,5 @@
 import { CLI_ACTOR, type Actor } from '../audit/audit.repository.ts';
+import { SECRET_NOT_WRITTEN } from '../badges/revoke-reasons.ts';
 import type { Role } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
@@ -26,31 +27,68 @@ export interface EnrolledAtReader {
 }
 
 /**
+ * Where an enrollment at the reader records its badge: this server's own services, or — at a kiosk
+ * joined to a site — the site's server over HTTP with the administrator's own token (src-main).
+ */
+export interface EnrollmentDirectory {
+  /** Refuses, before anyone taps, what would fail after: the user unknown or disabled, no right to change things. */
+  userToEnroll(userId: number): Promise<PublicUser>;
+  /** Checks, before the tap, that changes may be made at all (the server's step-up). */
+  mayChange(): Promise<void>;
+  /** The name of whoever holds the active badge with this UID. */
+  holderOf(uid: string): Promise<string | undefined>;
+  addUser(newUser: { displayName: string; role?: Role }): Promise<PublicUser>;
+  /** Records the badge; `secret` is the fresh one to write to the tag, known only here until then. */
+  enroll(input: { userId: number; uid: string; withSecret?: boolean; label?: string }): Promise<{ id: number; uid: string; secret?: string }>;
+  /** The secret could not be written to the tag: the badge must not stay enrolled. */
+  revokeUnwritten(badgeId: number): Promise<void>;
+}
+
+/** This server's own services as an enrollment's directory, acting as `actor` in the audit log. */
+export function servicesDirectory(services: Services, actor: Actor = CLI_ACTOR): EnrollmentDirectory {
+  return {
+    async userToEnroll(userId) {
+      const user = await services.users.get(userId);
+      if (user.disabledAt) throw new AppError('INVALID_REQUEST', `${user.displayName} is disabled; enable them first`);
+      return { id: user.id, displayName: user.displayName, role: user.role };
+    },
+    // The route's own guard checked it (step-up) before the enrollment began.
+    mayChange: () => Promise.resolve(),
+    holderOf: async (uid) => (await services.badges.activeHolder(uid))?.displayName,
+    addUser: (newUser) => services.users.add({ name: newUser.displayName, role: newUser.role }, actor),
+    enroll: (input) => services.badges.enroll(input, actor),
+    async revokeUnwritten(badgeId) {
+      await services.badges.revoke(badgeId, SECRET_NOT_WRITTEN, actor);
+    },
+  };
+}
+
+/**
  * Enrolls the next badge tapped on the desk reader, for an existing user or for a new one created only
  * once a badge is there (a timeout leaves nothing behind). A UID already enrolled is refused, naming
  * its holder (the reader shows it as rejected). With a secret, the secret is written to the tag while
  * it is still on the reader and read back; if that fails the new badge is revoked at once and the
  * enrollment fails, so no badge is left enrolled with a secret its tag does not carry. The secret
- * itself never leaves the server except onto the tag.
+ * itself goes nowhere but onto the tag.
  */
-export async function enrollAtReader(reader: DeskReader, services: Services, input: ReaderEnrollment, actor: Actor = CLI_ACTOR): Promise<EnrolledAtReader> {
+export async function enrollAtReader(reader: Pick<DeskReader, 'captureNextTap'>, directory: EnrollmentDirectory, input: ReaderEnrollment): Promise<EnrolledAtReader> {
   if ((input.userId === undefined) === (input.newUser === undefined)) {
     throw new AppError('INVALID_REQUEST', 'give either userId (an existing user) or newUser (to create one)');
   }
   // Everything that can be checked before the tap is checked first: the administrator hears at once.
-  const existing = input.userId === undefined ? undefined : await services.users.get(input.userId);
-  if (existing?.disabledAt) throw new AppError('INVALID_REQUEST', `${existing.displayName} is disabled; enable them first`);
   if (input.newUser) cleanName(input.newUser.displayName, 'name');
   if (input.label !== undefined) cleanName(input.label, 'label');
+  await directory.mayChange();
+  const existing = input.userId === undefined ? undefined : await directory.userToEnroll(input.userId);
 
   const captured = await reader.captureNextTap(input.timeoutMs ?? 60_000, input.signal);
-  let badge: Awaited<ReturnType<Services['badges']['enroll']>>;
+  let badge: Awaited<ReturnType<EnrollmentDirectory['enroll']>>;
   let user: PublicUser;
   try {
-    const holder = await services.badges.activeHolder(captured.tap.uid);
-    if (holder) throw new AppError('BADGE_ALREADY_ENROLLED', `badge ${captured.tap.uid} is already enrolled (${holder.displayName}); revoke it first`);
-    user = existing ?? (await services.users.add({ name: input.newUser?.displayName ?? '', role: input.newUser?.role }, actor));
-    badge = await services.badges.enroll({ userId: user.id, uid: captured.tap.uid, withSecret: input.withSecret, label: input.label }, actor);
+    const holder = await directory.holderOf(captured.tap.uid);
+    if (holder !== undefined) throw new AppError('BADGE_ALREADY_ENROLLED', `badge ${captured.tap.uid} is already enrolled (${holder}); revoke it first`);
+    user = existing ?? (await directory.addUser(input.newUser ?? { displayName: '' }));
+    badge = await directory.enroll({ userId: user.id, uid: captured.tap.uid, withSecret: input.withSecret, label: input.label });
   } catch (error) {
     await captured.finish({ outcome: 'rejected' });
     throw error;
@@ -62,7 +100,7 @@ export async function enrollAtReader(reader: DeskReader, services: Services, inp
   }
   const written = await captured.finish({ outcome: 'accepted', write: encodeSecretTlv(badge.secret) });
   if (!written.ok) {
-    await services.badges.revoke(badge.id, 'secret_not_written', actor);
+    await directory.revokeUnwritten(badge.id);
     throw new AppError('BADGE_WRITE_FAILED', `the secret could not be written to badge ${badge.uid} (${written.error ?? 'unknown error'}); hold it still and try again`);
   }
   return { ...result, secretWritten: true };

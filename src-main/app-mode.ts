@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError, type KioskAppMode, type KioskAppModeView } from '../src-renderer/src/bridge/types.ts';
 import { writePrivateFile } from '../src-server/private-file.ts';
+import type { AppModeControl } from './kiosk-backend.ts';
 
 /** The kiosk app's choice of mode, in its data folder: `{"mode":"standalone"}` or `{"mode":"joined","server":"https://…"}`. */
 export const APP_MODE_FILE = 'tapin-kiosk.json';
@@ -54,4 +55,40 @@ function parseWith(where: string, parse: () => KioskAppMode): KioskAppMode {
   } catch (error) {
     throw new Error(`TapIn kiosk: ${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+}
+
+/**
+ * Whether a TapIn server answers at `server`: its `/healthz` says `{"status":"ok","version":…}`. Throws
+ * SERVER_UNREACHABLE (nothing answered, with why: refused, unknown host, certificate) or
+ * NOT_A_TAPIN_SERVER (something else answered), so that a typo is caught before the app restarts on it.
+ */
+export async function checkTapinServer(server: string, timeoutMs = 5_000): Promise<void> {
+  const origin = new URL(server).origin;
+  let response: Response;
+  try {
+    response = await fetch(`${server}/healthz`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+    throw new ApiError('SERVER_UNREACHABLE', 503, `cannot reach ${origin} (${cause})`);
+  }
+  const health = (await response.json().catch(() => undefined)) as { status?: unknown; version?: unknown } | undefined;
+  if (!response.ok || health?.status !== 'ok' || typeof health.version !== 'string') {
+    throw new ApiError('NOT_A_TAPIN_SERVER', 400, `${origin} answers, but it is not a TapIn server (GET /healthz: ${response.status})`);
+  }
+}
+
+/**
+ * The first-start question's two ends in main: the mode as resolved, and the choice — checked (a
+ * joined server must answer as TapIn), recorded in the data folder, then handed to `restart` (the app
+ * relaunches in that mode).
+ */
+export function appModeControl(dataDir: string, env: Record<string, string | undefined>, restart: (mode: KioskAppMode) => void): AppModeControl {
+  return {
+    current: () => resolveAppMode(dataDir, env),
+    async choose(mode) {
+      if (mode.mode === 'joined') await checkTapinServer(mode.server);
+      saveAppMode(dataDir, mode);
+      restart(mode);
+    },
+  };
 }

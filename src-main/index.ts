@@ -4,10 +4,10 @@ import { app, BrowserWindow, safeStorage, session } from 'electron';
 import { defaultConfig } from '../src-server/config.ts';
 import { buildServer } from '../src-server/http/app.ts';
 import { startReaderAgent } from '../src-server/reader/reader-agent.ts';
-import { resolveAppMode, saveAppMode } from './app-mode.ts';
+import { appModeControl } from './app-mode.ts';
 import { registerIpcHandlers } from './ipc-handlers.ts';
 import { joinedKiosk } from './joined-kiosk.ts';
-import { kioskIpcOver, type AppModeControl, type KioskIpc } from './kiosk-backend.ts';
+import { kioskIpcOver, unchosenBackend, type AppModeControl, type KioskIpc } from './kiosk-backend.ts';
 import { localKiosk } from './kiosk-identity.ts';
 import { kioskIpcHandlers } from './kiosk-ipc.ts';
 
@@ -66,20 +66,18 @@ function joined(dataDir: string, server: string, appMode: AppModeControl): Kiosk
 
 async function start(): Promise<void> {
   const dataDir = app.getPath('userData');
-  const mode = resolveAppMode(dataDir, process.env);
-  const appMode: AppModeControl = {
-    current: () => mode,
-    async choose(choice) {
-      saveAppMode(dataDir, choice);
-      // After this answer has reached the window: the app comes back in the chosen mode.
-      setTimeout(() => {
-        app.relaunch();
-        app.exit(0);
-      }, 200);
-    },
-  };
-  // Until the renderer asks the first-start question, an unchosen app runs standalone (not recorded).
-  registerIpcHandlers(mode.mode === 'joined' ? joined(dataDir, mode.server, appMode) : await standalone(dataDir, appMode));
+  const appMode = appModeControl(dataDir, process.env, () => {
+    // After this answer has reached the window: the app comes back in the chosen mode.
+    setTimeout(() => {
+      app.relaunch();
+      app.exit(0);
+    }, 200);
+  });
+  const mode = appMode.current();
+  // Not chosen yet: nothing runs until the window's first-start question is answered.
+  const kioskIpc =
+    mode.mode === 'joined' ? joined(dataDir, mode.server, appMode) : mode.mode === 'standalone' ? await standalone(dataDir, appMode) : kioskIpcOver(unchosenBackend(), isOurPage, appMode);
+  registerIpcHandlers(kioskIpc);
 
   // Nothing this window might ask for (camera, notifications, …) is granted.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));

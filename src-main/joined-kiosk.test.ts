@@ -1,10 +1,12 @@
 import { readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { KioskEvent, WatchEvent } from '../src-renderer/src/bridge/types.ts';
 import { CLI_ACTOR } from '../src-server/audit/audit.repository.ts';
-import { APP_MODE_FILE, resolveAppMode, saveAppMode } from './app-mode.ts';
-import type { AppModeControl } from './kiosk-backend.ts';
+import { APP_MODE_FILE, appModeControl, resolveAppMode, saveAppMode } from './app-mode.ts';
+import { kioskIpcOver, unchosenBackend } from './kiosk-backend.ts';
 import { KIOSK_KEY_FILE, kioskKeyStore } from './kiosk-key-store.ts';
 import { fakeSafeStorage, KIOSK_PAGE, recorder, useJoinedApps } from './testing/joined-app.ts';
 
@@ -180,27 +182,47 @@ describe("the kiosk app's mode", () => {
     expect(resolveAppMode(dataDir, {})).toEqual({ mode: 'standalone', fixed: false });
   });
 
-  it('is asked over IPC on first start, and recorded; unless the administrator fixed it', async () => {
+  it('is asked over IPC on first start: a server is checked to be TapIn, then the choice recorded; unless the administrator fixed it', async () => {
     const t = await server();
     const dataDir = dataFolder();
-    const chosen: unknown[] = [];
-    let env: Record<string, string> = {};
-    const appMode: AppModeControl = {
-      current: () => resolveAppMode(dataDir, env),
-      async choose(mode) {
-        saveAppMode(dataDir, mode);
-        chosen.push(mode);
-      },
-    };
+    const restarts: unknown[] = [];
+    const env: Record<string, string> = {};
+    const appMode = appModeControl(dataDir, env, (mode) => restarts.push(mode));
     const { bridge } = joinedApp(dataDir, t.url, { appMode });
     expect(await bridge.appMode?.current()).toEqual({ mode: 'unchosen', fixed: false });
     await expect(bridge.appMode?.choose({ mode: 'joined', server: 'javascript:alert(1)' })).rejects.toMatchObject({ code: 'INVALID_REQUEST', status: 400 });
-    await bridge.appMode?.choose({ mode: 'joined', server: t.url });
-    expect(chosen).toEqual([{ mode: 'joined', server: t.url }]);
-    expect(JSON.parse(readFileSync(join(dataDir, APP_MODE_FILE), 'utf8'))).toEqual({ mode: 'joined', server: t.url });
 
-    env = { TAPIN_SERVER_URL: t.url };
+    // Nothing listening, and something that is not TapIn: said, and nothing recorded.
+    const elsewhere = createServer((_request, response) => response.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not found</h1>'));
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const port = (elsewhere.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => elsewhere.close(() => resolve()));
+    await expect(bridge.appMode?.choose({ mode: 'joined', server: `http://127.0.0.1:${port}` })).rejects.toMatchObject({ code: 'SERVER_UNREACHABLE', status: 503, message: expect.stringContaining('ECONNREFUSED') });
+    await new Promise<void>((resolve) => elsewhere.listen(port, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => elsewhere.close(() => resolve())));
+    await expect(bridge.appMode?.choose({ mode: 'joined', server: `http://127.0.0.1:${port}` })).rejects.toMatchObject({ code: 'NOT_A_TAPIN_SERVER', status: 400 });
+    expect(existsSync(join(dataDir, APP_MODE_FILE))).toBe(false);
+    expect(restarts).toEqual([]);
+
+    await bridge.appMode?.choose({ mode: 'joined', server: `${t.url}/` });
+    expect(restarts).toEqual([{ mode: 'joined', server: t.url }]);
+    expect(JSON.parse(readFileSync(join(dataDir, APP_MODE_FILE), 'utf8'))).toEqual({ mode: 'joined', server: t.url });
+    expect(await bridge.appMode?.current()).toEqual({ mode: 'joined', server: t.url, fixed: false });
+
+    env.TAPIN_SERVER_URL = t.url;
     await expect(bridge.appMode?.choose({ mode: 'standalone' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(chosen).toHaveLength(1);
+    expect(restarts).toHaveLength(1);
+  });
+
+  it('answers nothing but the question before it is answered', async () => {
+    const dataDir = dataFolder();
+    const main = kioskIpcOver(unchosenBackend(), (url) => url === KIOSK_PAGE, appModeControl(dataDir, {}, () => undefined));
+    const invoke = (channel: string, ...args: unknown[]) => main.handlers[channel]?.({ windowId: 1, frameUrl: KIOSK_PAGE, post: () => undefined }, ...args);
+    expect(await invoke('tapin:app-mode')).toEqual({ ok: true, value: { mode: 'unchosen', fixed: false } });
+    for (const channel of ['tapin:kiosk-info', 'tapin:create-session', 'tapin:exchange', 'tapin:user-request']) {
+      expect(await invoke(channel), channel).toMatchObject({ ok: false, code: 'APP_NOT_SET_UP', status: 409 });
+    }
+    expect(await invoke('tapin:choose-mode', { mode: 'standalone' })).toEqual({ ok: true, value: null });
+    expect(resolveAppMode(dataDir, {})).toEqual({ mode: 'standalone', fixed: false });
   });
 });

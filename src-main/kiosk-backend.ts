@@ -142,4 +142,21 @@ export function kioskIpcOver(backend: KioskBackend, isOurPage: (url: string) => 
   };
 }
 
+/**
+ * The app before its first-start question is answered: no server, no site, nothing to sign in to. The
+ * window asks the question instead of calling these; each says why it cannot answer.
+ */
+export function unchosenBackend(): KioskBackend {
+  const notSetUp = () => Promise.reject(new ApiError('APP_NOT_SET_UP', 409, 'this kiosk app is not set up yet: choose "This computer only" or "Join a TapIn server"'));
+  return {
+    kioskInfo: notSetUp,
+    createSession: notSetUp,
+    exchange: notSetUp,
+    logout: notSetUp,
+    userRequest: notSetUp,
+    watchSession: () => () => undefined,
+    watchKiosk: () => () => undefined,
+  };
+}
+
 const pairingUnavailable = () => new ApiError('PAIRING_UNAVAILABLE', 501, 'pairing is not available in the standalone app, which registers itself');

@@ -3,6 +3,7 @@ import type { KioskBridge } from '../bridge/types.ts';
 import { kioskMessages } from '../i18n/kiosk-messages.ts';
 import { mount } from '../mount.tsx';
 import { loadAdminConsole } from './admin-console.tsx';
+import { FirstStartScreen } from './FirstStartScreen.tsx';
 import { KioskApp } from './KioskApp.tsx';
 
 // Once the app is loaded, how long it may wait for the first code to open on it rather than on an
@@ -11,6 +12,11 @@ const OPENING_WAIT_MS = 250;
 
 /** The kiosk app, started by boot.ts with the bridge it chose. */
 export async function startKioskApp(bridge: KioskBridge): Promise<void> {
+  // The kiosk app on its first start asks how it runs before anything else: nothing runs until then.
+  const { appMode } = bridge;
+  if (appMode && (await appMode.current().catch(() => undefined))?.mode === 'unchosen') {
+    return mount(<FirstStartScreen choose={(mode) => appMode.choose(mode)} />, kioskMessages);
+  }
   // `/admin` is this same app: an administrator signs in as at any kiosk, then lands in the console,
   // which is fetched meanwhile.
   const mode = location.pathname === '/admin' ? 'admin' : 'kiosk';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { KioskEvent, WatchEvent } from '../src-renderer/src/bridge/types.ts';
 import { CLI_ACTOR } from '../src-server/audit/audit.repository.ts';
+import { signIn } from '../src-server/testing/test-server.ts';
 import { APP_MODE_FILE, appModeControl, resolveAppMode, saveAppMode } from './app-mode.ts';
 import { kioskIpcOver, unchosenBackend } from './kiosk-backend.ts';
 import { KIOSK_KEY_FILE, kioskKeyStore } from './kiosk-key-store.ts';
@@ -66,6 +67,25 @@ describe('the kiosk app joined to a site server', () => {
 
     expect(JSON.stringify(app.toWindow)).not.toContain(kioskKey);
     expect(app.toWindow.length).toBeGreaterThan(10);
+  });
+
+  it("carries the console's calls to the site: a people file as text/csv, the export back as text", async () => {
+    const t = await server();
+    const seed = await t.seed();
+    await t.server.services.users.setPin(seed.secretUser.id, '4826', { userId: null, source: 'cli' });
+    const dataDir = dataFolder();
+    kioskKeyStore({ dataDir, server: t.url, encryptor: fakeSafeStorage(), warn: () => undefined }).save(seed.kioskKey);
+    const app = joinedApp(dataDir, t.url);
+    const admin = await signIn(t, seed.kioskKey, { uid: seed.secretUser.uid, secret: seed.secretUser.secret }, '4826');
+
+    const csv = 'external_id,name,badge_uid\n1001,Mary Jackson,04AAAAAAAAAAAA\n1002,Alan Turing,04A1B2C3D4E5F6\n';
+    const preview = await app.bridge.user.request('POST', 'admin/people/import?mode=preview', admin, csv, 'csv');
+    expect(preview).toMatchObject({ mode: 'preview', created: 1, refused: [{ line: 3, externalId: '1002' }] });
+    expect(await app.bridge.user.request('POST', 'admin/people/import?mode=apply', admin, csv, 'csv')).toMatchObject({ mode: 'apply', created: 1 });
+    const imported = await t.server.deps.db.selectFrom('audit_log').select(['event', 'actor_user_id']).where('event', '=', 'people.import').execute();
+    expect(imported).toEqual([{ event: 'people.import', actor_user_id: seed.secretUser.id }]);
+    expect(await app.bridge.user.request('GET', 'admin/people/export', admin)).toContain('1001,Mary Jackson,user,04AAAAAAAAAAAA');
+    await expect(app.bridge.user.request('POST', 'admin/people/import?mode=apply', admin, 'not,a\n"broken', 'csv')).rejects.toMatchObject({ status: 400 });
   });
 
   it('reports the link down when the server goes away, and recovers on its own when it is back', async () => {

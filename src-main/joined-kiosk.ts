@@ -63,7 +63,8 @@ export function joinedKiosk(options: JoinedKioskOptions): JoinedKiosk {
   return {
     backend: {
       ...backend,
-      userRequest: (method, path, accessToken, body) => enrollment.handle(method, path, accessToken, body) ?? backend.userRequest(method, path, accessToken, body),
+      userRequest: (method, path, accessToken, body, bodyType) =>
+        enrollment.handle(method, path, accessToken, body) ?? backend.userRequest(method, path, accessToken, body, bodyType),
     },
     async stop() {
       await agent?.stop();

@@ -1,4 +1,4 @@
-import { ApiError, type KioskAppMode, type KioskAppModeView, type KioskEvent, type KioskInfo, type LoginSession, type PairingCode, type SignedIn, type WatchEvent } from '../src-renderer/src/bridge/types.ts';
+import { ApiError, type BodyType, type KioskAppMode, type KioskAppModeView, type KioskEvent, type KioskInfo, type LoginSession, type PairingCode, type SignedIn, type WatchEvent } from '../src-renderer/src/bridge/types.ts';
 import { parseAppMode } from './app-mode.ts';
 import { IPC, type IpcResult } from './ipc.ts';
 
@@ -13,8 +13,8 @@ export interface KioskBackend {
   createSession(): Promise<LoginSession>;
   exchange(id: string, kioskSecret: string, pin: string | undefined): Promise<SignedIn>;
   logout(accessToken: string): Promise<void>;
-  /** A signed-in user's own call (`me/pin`, `admin/…`): the JSON or text answer, null for 204. */
-  userRequest(method: string, path: string, accessToken: string, body: unknown): Promise<unknown>;
+  /** A signed-in user's own call (`me/pin`, `admin/…`): the JSON or text answer, null for 204. A `csv` body is its text. */
+  userRequest(method: string, path: string, accessToken: string, body: unknown, bodyType?: BodyType): Promise<unknown>;
   /** Follows a session; an unknown session or wrong kioskSecret is told `expired`, and nothing more. */
   watchSession(id: string, kioskSecret: string, onEvent: (event: WatchEvent) => void): () => void;
   watchKiosk(onEvent: (event: KioskEvent) => void): () => void;
@@ -94,7 +94,12 @@ export function kioskIpcOver(backend: KioskBackend, isOurPage: (url: string) => 
         await backend.logout(text(accessToken));
         return null;
       }),
-    [IPC.userRequest]: (_caller, method, path, accessToken, body) => answer(() => backend.userRequest(text(method), text(path), text(accessToken), body)),
+    [IPC.userRequest]: (_caller, method, path, accessToken, body, bodyType) =>
+      answer(async () => {
+        if (bodyType !== 'csv') return backend.userRequest(text(method), text(path), text(accessToken), body);
+        if (typeof body !== 'string') throw new ApiError('INVALID_REQUEST', 400, 'a CSV body is the text of the file');
+        return backend.userRequest(text(method), text(path), text(accessToken), body, 'csv');
+      }),
     [IPC.watchSession]: (caller, subscription, id, kioskSecret) => watch(caller, subscription, (post) => backend.watchSession(text(id), text(kioskSecret), post)),
     [IPC.watchKiosk]: (caller, subscription) => watch(caller, subscription, (post) => backend.watchKiosk(post)),
     [IPC.unwatch]: async (caller, subscription) => {

@@ -86,6 +86,12 @@ describe('the kiosk window over IPC', () => {
 
     // The console's calls reach the admin API with that token; logging out ends it.
     expect(await bridge.user.request('GET', 'admin/users', signedIn.accessToken)).toMatchObject({ total: 2 });
+    // A people file crosses as text and reaches the import as text/csv (the PIN just typed is the step-up).
+    const csv = 'external_id,name,badge_uid\n1001,Mary Jackson,04AAAAAAAAAAAA\n';
+    expect(await bridge.user.request('POST', 'admin/people/import?mode=preview', signedIn.accessToken, csv, 'csv')).toMatchObject({ mode: 'preview', created: 1, badgesEnrolled: 1 });
+    expect(await bridge.user.request('POST', 'admin/people/import?mode=apply', signedIn.accessToken, csv, 'csv')).toMatchObject({ mode: 'apply', created: 1 });
+    expect(await bridge.user.request('GET', 'admin/people/export', signedIn.accessToken)).toContain('1001,Mary Jackson,user,04AAAAAAAAAAAA');
+    await expect(bridge.user.request('POST', 'admin/people/import?mode=apply', signedIn.accessToken, { not: 'a file' }, 'csv')).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
     await bridge.logout(signedIn.accessToken);
     await expect(bridge.user.request('GET', 'admin/users', signedIn.accessToken)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     const pinSteps = await t.server.deps.db.selectFrom('audit_log').select(['outcome', 'client_address']).where('event', '=', 'login.pin').orderBy('id').execute();

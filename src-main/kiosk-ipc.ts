@@ -32,8 +32,8 @@ export function embeddedBackend(server: TapinServer, kiosk: { id: number; key: s
     exchange: (id, kioskSecret, pin) => services.loginSessions.exchange(id, kioskSecret, { pin, clientAddress: 'ipc' }),
     logout: (accessToken) => services.access.logout(accessToken, { clientAddress: 'ipc' }),
     // The console's calls go through the very HTTP routes, in-process: same guard, schemas and audit.
-    async userRequest(method, path, accessToken, body) {
-      const answer = await callInProcess(server.app, method, path, accessToken, body);
+    async userRequest(method, path, accessToken, body, bodyType) {
+      const answer = await callInProcess(server.app, method, path, accessToken, body, bodyType);
       if (!answer.ok) throw new ApiError(answer.code, answer.status, answer.message);
       return answer.value;
     },

@@ -33,7 +33,7 @@ export function kioskApiOverIpc(ipc: RendererIpc): ElectronKioskApi {
     createSession: () => ipc.invoke(IPC.createSession),
     exchange: (id, kioskSecret, pin) => ipc.invoke(IPC.exchange, id, kioskSecret, pin),
     logout: (accessToken) => ipc.invoke(IPC.logout, accessToken),
-    userRequest: (method, path, accessToken, body) => ipc.invoke(IPC.userRequest, method, path, accessToken, body),
+    userRequest: (method, path, accessToken, body, bodyType) => ipc.invoke(IPC.userRequest, method, path, accessToken, body, bodyType),
     watchSession: (id, kioskSecret, onEvent) => watch(IPC.watchSession, onEvent, id, kioskSecret),
     watchKiosk: (onEvent) => watch(IPC.watchKiosk, onEvent),
     firstRunNeeded: () => ipc.invoke(IPC.firstRunNeeded),

@@ -52,11 +52,11 @@ export function siteBackend(options: SiteClientOptions): KioskBackend {
         return bridge.exchange(sessionRef(encodeURIComponent(id), kioskSecret), pin);
       }),
     logout: (accessToken) => reaching(() => bridge.logout(accessToken)),
-    userRequest: (method, path, accessToken, body) =>
+    userRequest: (method, path, accessToken, body, bodyType) =>
       reaching(async () => {
         // As the embedded app allows them: the user's PIN and the admin API, never a kiosk route.
         if (!isUserCall(method, path)) throw new ApiError('NOT_FOUND', 404, `no route ${method} /api/v1/${path.slice(0, 80)}`);
-        return (await bridge.user.request(method as HttpMethod, path, accessToken, body)) ?? null;
+        return (await bridge.user.request(method as HttpMethod, path, accessToken, body, bodyType)) ?? null;
       }),
     watchSession(id, kioskSecret, onEvent) {
       if (!id || !kioskSecret) {

@@ -16,15 +16,15 @@ export function isUserCall(method: string, path: string): boolean {
  * without a socket: how the kiosk app's window reaches the admin API over IPC. Only the user's own
  * routes are reachable this way; the answer is the JSON (or text) body or the API's error.
  */
-export async function callInProcess(app: FastifyInstance, method: string, path: string, accessToken: string, body?: unknown): Promise<InProcessAnswer> {
+export async function callInProcess(app: FastifyInstance, method: string, path: string, accessToken: string, body?: unknown, bodyType: 'json' | 'csv' = 'json'): Promise<InProcessAnswer> {
   if (!isUserCall(method, path)) {
     return { ok: false, code: 'NOT_FOUND', status: 404, message: `no route ${method} /api/v1/${path.slice(0, 80)}` };
   }
   const response = await app.inject({
     method: method as 'GET',
     url: `/api/v1/${path}`,
-    headers: { authorization: `Bearer ${accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    headers: { authorization: `Bearer ${accessToken}`, ...(body === undefined ? {} : { 'content-type': bodyType === 'csv' ? 'text/csv; charset=utf-8' : 'application/json' }) },
+    ...(body === undefined ? {} : { payload: bodyType === 'csv' ? String(body) : JSON.stringify(body) }),
   });
   const json = response.headers['content-type']?.toString().includes('json') ?? false;
   if (response.statusCode >= 400) {

@@ -28,7 +28,6 @@ export function UsersPanel({ selfId }: { selfId: number }) {
   const load = useAction();
   const exporting = useAction();
   const refresh = () => setVersion((v) => v + 1);
-  const { importPeople } = api;
 
   const exportCsv = () =>
     void exporting.run(api.exportPeople, (csv) => {
@@ -68,11 +67,9 @@ export function UsersPanel({ selfId }: { selfId: number }) {
             <option value="admin">{t('dashboard.role.admin')}</option>
           </select>
           <span className="spacer" />
-          {importPeople && (
-            <button type="button" className="secondary" aria-expanded={adding === 'import'} onClick={() => setAdding(adding === 'import' ? undefined : 'import')}>
-              {t('admin.users.import')}
-            </button>
-          )}
+          <button type="button" className="secondary" aria-expanded={adding === 'import'} onClick={() => setAdding(adding === 'import' ? undefined : 'import')}>
+            {t('admin.users.import')}
+          </button>
           <button type="button" className="secondary" disabled={exporting.busy} onClick={exportCsv}>
             {t('admin.users.export')}
           </button>
@@ -103,7 +100,7 @@ export function UsersPanel({ selfId }: { selfId: number }) {
             onClose={() => setAdding(undefined)}
           />
         )}
-        {adding === 'import' && importPeople && <ImportPeople importPeople={importPeople} onImported={refresh} onClose={() => setAdding(undefined)} />}
+        {adding === 'import' && <ImportPeople importPeople={api.importPeople} onImported={refresh} onClose={() => setAdding(undefined)} />}
         <ErrorLine error={exporting.error} />
         <ErrorLine error={load.error} />
         <table className="data">

@@ -17,7 +17,7 @@ import type {
 import type { PeopleImportReportSchema } from '../../../src-server/admin/admin-people.routes.ts';
 import type { RevokeReason } from '../../../src-server/badges/revoke-reasons.ts';
 import type { ApprovedPairingSchema } from '../../../src-server/pairing/pairing.schemas.ts';
-import { ApiError, type HttpMethod, type UserTransport } from '../bridge/types.ts';
+import type { HttpMethod, UserTransport } from '../bridge/types.ts';
 
 // The console's types are the server's own response schemas: one definition, checked on both sides.
 export type AdminSession = Static<typeof AdminSessionSchema>;
@@ -70,23 +70,8 @@ export function queryString(query: object): string {
   return pairs.length === 0 ? '' : `?${pairs.map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`).join('&')}`;
 }
 
-/** The server that served this page, when it was served over HTTP (the Electron app's page is a file). */
-const pageServer = () => (location.protocol === 'http:' || location.protocol === 'https:' ? location.origin : undefined);
-
-/** POSTs a CSV body (the transport sends JSON only) with the token in its header, answering as the transport would. */
-async function postCsv<T>(server: string, path: string, accessToken: string, csv: string): Promise<T> {
-  const response = await fetch(`${server}/api/v1/${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'text/csv; charset=utf-8' },
-    body: csv,
-  });
-  const body = (await response.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
-  if (!response.ok) throw new ApiError(body?.error?.code ?? 'HTTP_ERROR', response.status, body?.error?.message ?? response.statusText);
-  return body as T;
-}
-
 /** The admin API (`/api/v1/admin/…`) for one signed-in administrator, over whichever transport the page has. */
-export function adminApi(transport: UserTransport, accessToken: string, server = pageServer()) {
+export function adminApi(transport: UserTransport, accessToken: string) {
   const call = <T>(method: HttpMethod, path: string, body?: unknown) => transport.request(method, path, accessToken, body) as Promise<T>;
   return Object.freeze({
     session: () => call<AdminSession>('GET', 'admin/session'),
@@ -118,12 +103,8 @@ export function adminApi(transport: UserTransport, accessToken: string, server =
     revokeKiosk: (id: number) => call<KioskSummary>('POST', `admin/kiosks/${id}/revoke`, {}),
     approvePairing: (input: { code: string; name: string; location?: string }) => call<ApprovedPairing>('POST', 'admin/kiosk-pairings/approve', input),
 
-    /**
-     * Reads a people file and reports what it would change (preview) or changes it (apply). Only where
-     * the page has an HTTP server to send `text/csv` to: undefined in the Electron app, whose transport
-     * carries JSON only.
-     */
-    importPeople: server === undefined ? undefined : (csv: string, mode: 'preview' | 'apply') => postCsv<PeopleImportReport>(server, `admin/people/import?mode=${mode}`, accessToken, csv),
+    /** Reads a people file and reports what it would change (preview) or changes it (apply). */
+    importPeople: (csv: string, mode: 'preview' | 'apply') => transport.request('POST', `admin/people/import?mode=${mode}`, accessToken, csv, 'csv') as Promise<PeopleImportReport>,
     exportPeople: () => call<string>('GET', 'admin/people/export'),
 
     accessSessions: async () => (await call<{ items: AccessSummary[] }>('GET', 'admin/access-sessions')).items,

@@ -1,4 +1,4 @@
-import { ApiError, type HttpMethod, type KioskAppMode, type KioskAppModeView, type KioskBridge, type KioskEvent, type KioskInfo, type LoginSession, type PairingCode, type SignedIn, type WatchEvent } from './types.ts';
+import { ApiError, type BodyType, type HttpMethod, type KioskAppMode, type KioskAppModeView, type KioskBridge, type KioskEvent, type KioskInfo, type LoginSession, type PairingCode, type SignedIn, type WatchEvent } from './types.ts';
 
 /** An answer from the main process: a value, or an API error with its stable code. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; code: string; status: number; message: string };
@@ -9,7 +9,7 @@ export interface ElectronKioskApi {
   createSession(): Promise<IpcResult<LoginSession>>;
   exchange(id: string, kioskSecret: string, pin?: string): Promise<IpcResult<SignedIn>>;
   logout(accessToken: string): Promise<IpcResult<null>>;
-  userRequest(method: HttpMethod, path: string, accessToken: string, body?: unknown): Promise<IpcResult<unknown>>;
+  userRequest(method: HttpMethod, path: string, accessToken: string, body?: unknown, bodyType?: BodyType): Promise<IpcResult<unknown>>;
   watchSession(id: string, kioskSecret: string, onEvent: (event: WatchEvent) => void): () => void;
   watchKiosk(onEvent: (event: KioskEvent) => void): () => void;
   firstRunNeeded(): Promise<IpcResult<boolean>>;
@@ -49,7 +49,7 @@ export function ipcKioskBridge(api: ElectronKioskApi): KioskBridge {
       await unwrap(api.logout(accessToken));
     },
     user: {
-      request: (method, path, accessToken, body) => unwrap(api.userRequest(method, path, accessToken, body)),
+      request: (method, path, accessToken, body, bodyType) => unwrap(api.userRequest(method, path, accessToken, body, bodyType)),
     },
     watchSession: (session, onEvent) => api.watchSession(session.id, session.kioskSecret, onEvent),
     watchKiosk: (onEvent) => api.watchKiosk(onEvent),

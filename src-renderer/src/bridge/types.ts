@@ -84,12 +84,15 @@ export const notPaired = () => new ApiError('KIOSK_UNAUTHORIZED', 401, 'this kio
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
+/** How a request's body is sent: JSON (the default), or a CSV file's text as `text/csv` (a people import). */
+export type BodyType = 'json' | 'csv';
+
 /**
  * A call to `/api/v1/<path>` with a user's access token: the JSON answer (text for CSV, undefined for
  * 204), or an ApiError. Over fetch in a browser, over IPC into the embedded server in Electron.
  */
 export interface UserTransport {
-  request(method: HttpMethod, path: string, accessToken: string, body?: unknown): Promise<unknown>;
+  request(method: HttpMethod, path: string, accessToken: string, body?: unknown, bodyType?: BodyType): Promise<unknown>;
 }
 
 /**

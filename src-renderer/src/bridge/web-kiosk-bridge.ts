@@ -1,5 +1,5 @@
 import { reconnectDelay } from './backoff.ts';
-import { ApiError, notPaired, type KioskBridge, type KioskInfo, type LoginSession, type PairingCode, type ReaderState, type SessionUpdate, type SignedIn } from './types.ts';
+import { ApiError, notPaired, type BodyType, type KioskBridge, type KioskInfo, type LoginSession, type PairingCode, type ReaderState, type SessionUpdate, type SignedIn } from './types.ts';
 
 /** Where the browser kiosk keeps its key between loads (boot.ts: localStorage). */
 export interface KioskKeyStore {
@@ -20,9 +20,9 @@ export interface WebBridgeOptions {
   pollMs?: number;
 }
 
-async function call<T>(doFetch: typeof fetch, url: string, init: RequestInit & { token?: string }): Promise<T> {
+async function call<T>(doFetch: typeof fetch, url: string, init: RequestInit & { token?: string; bodyType?: BodyType }): Promise<T> {
   // A JSON content type with an empty body is a 400: announce JSON only when there is some.
-  const headers: Record<string, string> = init.body === undefined ? {} : { 'content-type': 'application/json' };
+  const headers: Record<string, string> = init.body === undefined ? {} : { 'content-type': init.bodyType === 'csv' ? 'text/csv; charset=utf-8' : 'application/json' };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   const response = await doFetch(url, { ...init, headers });
   if (response.status === 204) return undefined as T;
@@ -97,8 +97,12 @@ export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
     },
 
     user: {
-      request: (method, path, accessToken, body) =>
-        call<unknown>(doFetch, `${api}/${path}`, { method, token: accessToken, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
+      request: (method, path, accessToken, body, bodyType = 'json') =>
+        call<unknown>(doFetch, `${api}/${path}`, {
+          method,
+          token: accessToken,
+          ...(body === undefined ? {} : { body: bodyType === 'csv' ? String(body) : JSON.stringify(body), bodyType }),
+        }),
     },
 
     watchKiosk(onEvent) {

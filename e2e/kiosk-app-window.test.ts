@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { appModeControl, resolveAppMode } from '../src-main/app-mode.ts';
 import { joinedKiosk } from '../src-main/joined-kiosk.ts';
@@ -10,7 +9,7 @@ import { kioskIpcOver, unchosenBackend, type KioskIpc } from '../src-main/kiosk-
 import type { KioskAppMode } from '../src-renderer/src/bridge/types.ts';
 import { fakeSafeStorage } from '../src-main/testing/joined-app.ts';
 import { openAppWindow } from './support/app-window.ts';
-import { chromiumMissing, pageErrors, screenshotPath, useChromium } from './support/browser.ts';
+import { chromiumMissing, screenshotPath, testScreen, useChromium } from './support/browser.ts';
 import { scanWith, siteWithAdmin } from './support/console.ts';
 
 // The kiosk app's window as a person meets it on a new machine: the built renderer and the app's own
@@ -18,14 +17,7 @@ import { scanWith, siteWithAdmin } from './support/console.ts';
 // modules are stood in), a real site server. The phone's Web NFC is faked (phoneContext).
 const browser = useChromium();
 
-async function appScreen(locale = 'en-GB'): Promise<Page> {
-  const context = await browser().newContext({ viewport: { width: 1920, height: 1080 }, locale });
-  onTestFinished(() => context.close());
-  const page = await context.newPage();
-  const errors = pageErrors(page);
-  onTestFinished(() => expect(errors.filter((e) => /Content Security Policy|Refused to|Uncaught/i.test(e))).toEqual([]));
-  return page;
-}
+const appScreen = (locale = 'en-GB') => testScreen(browser(), { width: 1920, height: 1080, locale });
 
 /** A loopback port nothing listens on (it was free a moment ago). */
 async function freePort(): Promise<number> {

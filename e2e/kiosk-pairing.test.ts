@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CLI_ACTOR } from '../src-server/audit/audit.repository.ts';
 import { startTestServer, type TestServer } from '../src-server/testing/test-server.ts';
-import { chromiumMissing, pageErrors, phoneContext, readQrFromScreen, screenshotPath, useChromium } from './support/browser.ts';
+import { chromiumMissing, phoneContext, readQrFromScreen, screenshotPath, testScreen, useChromium } from './support/browser.ts';
 
 const browser = useChromium();
 const CODE = /^[A-Z0-9]{4}-[A-Z0-9]{4}$/;
@@ -14,14 +14,7 @@ async function serve(overrides: Parameters<typeof startTestServer>[0] = {}, dir?
 }
 
 /** A kiosk screen the size of a real one (1920×1080), its page errors checked at the end of the test. */
-async function kioskScreen(locale = 'en-GB'): Promise<Page> {
-  const context = await browser().newContext({ viewport: { width: 1920, height: 1080 }, locale });
-  onTestFinished(() => context.close());
-  const page = await context.newPage();
-  const errors = pageErrors(page);
-  onTestFinished(() => expect(errors.filter((e) => /Content Security Policy|Refused to|Uncaught/i.test(e))).toEqual([]));
-  return page;
-}
+const kioskScreen = (locale = 'en-GB') => testScreen(browser(), { width: 1920, height: 1080, locale });
 
 /** The code the kiosk shows, read off the screen as the administrator would. */
 async function codeOnScreen(page: Page): Promise<string> {

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { chromiumMissing, pageErrors, phoneContext, readQrFromScreen, screenshotPath, useChromium } from './support/browser.ts';
+import { chromiumMissing, phoneContext, readQrFromScreen, screenshotPath, testScreen, useChromium } from './support/browser.ts';
 import { ADMIN_PIN, siteWithAdmin, typePin } from './support/console.ts';
 
 // A site's server, end to end in Chromium: a new kiosk shows a code, an administrator pairs it from the
@@ -10,14 +10,7 @@ const browser = useChromium();
 const CODE = /^[A-Z0-9]{4}-[A-Z0-9]{4}$/;
 
 /** A browser page of its own (its own storage), the size of a kiosk screen; its page errors checked at the end. */
-async function newScreen(width = 1280, height = 800): Promise<Page> {
-  const context = await browser().newContext({ viewport: { width, height }, locale: 'en-GB' });
-  onTestFinished(() => context.close());
-  const page = await context.newPage();
-  const errors = pageErrors(page);
-  onTestFinished(() => expect(errors.filter((e) => /Content Security Policy|Refused to|Uncaught/i.test(e))).toEqual([]));
-  return page;
-}
+const newScreen = (width = 1280, height = 800) => testScreen(browser(), { width, height });
 
 /** A phone reads the QR code off the screen and taps this badge. */
 async function unlockWithPhone(screen: Page, badge: { uid: string; secret?: string }): Promise<void> {

@@ -16,7 +16,7 @@ import { readerState, tapBadge } from '../src-server/testing/taps.ts';
 import { startTestServer, type Seed, type TestServer } from '../src-server/testing/test-server.ts';
 import { VirtualCard } from '../src-server/testing/virtual-card.ts';
 import { openAppWindow } from './support/app-window.ts';
-import { chromiumMissing, kioskContext, pageErrors, screenshotPath, useChromium } from './support/browser.ts';
+import { chromiumMissing, screenshotPath, testScreen, useChromium } from './support/browser.ts';
 
 // Desk readers at a site's kiosks, the server elsewhere: the kiosk screen in Chromium, the reader on the
 // real PC/SC stack (pcscd, vsmartcard's Virtual PCD, nfc-pcsc) sending its taps to the server over HTTP.
@@ -30,13 +30,7 @@ async function site(): Promise<{ t: TestServer; seed: Seed }> {
   return { t, seed: await t.seed() };
 }
 
-async function screen(): Promise<Page> {
-  const page = await (await kioskContext(browser())).newPage();
-  onTestFinished(() => page.context().close());
-  const errors = pageErrors(page);
-  onTestFinished(() => expect(errors.filter((e) => /Content Security Policy|Refused to|Uncaught/i.test(e))).toEqual([]));
-  return page;
-}
+const screen = () => testScreen(browser());
 
 /** Grace in, Katherine over her, Katherine out: each seen on the kiosk's screen. */
 async function tapInOverOut(kiosk: Page, reader: DeskReader, seed: Seed, shot: string): Promise<void> {

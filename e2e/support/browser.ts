@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import jsQR from 'jsqr';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect, onTestFinished } from 'vitest';
 import { CHROMIUM, chromiumMissing, launchChromium } from './chromium.ts';
 
 export { CHROMIUM, chromiumMissing, launchChromium };
@@ -76,6 +76,19 @@ export function pageErrors(page: Page): string[] {
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
+}
+
+/**
+ * A screen of its own (its own context and storage) for the running test, closed after it; the test
+ * fails if the page reported a CSP violation or an uncaught error meanwhile.
+ */
+export async function testScreen(browser: Browser, options: { width?: number; height?: number; locale?: string } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: options.height ?? 800 }, locale: options.locale ?? 'en-GB' });
+  onTestFinished(() => context.close());
+  const page = await context.newPage();
+  const errors = pageErrors(page);
+  onTestFinished(() => expect(errors.filter((e) => /Content Security Policy|Refused to|Uncaught/i.test(e))).toEqual([]));
+  return page;
 }
 
 export function screenshotPath(name: string): string {

@@ -59,17 +59,23 @@ function parseWith(where: string, parse: () => KioskAppMode): KioskAppMode {
 
 /**
  * Whether a TapIn server answers at `server`: its `/healthz` says `{"status":"ok","version":…}`. Throws
- * SERVER_UNREACHABLE (nothing answered, with why: refused, unknown host, certificate) or
- * NOT_A_TAPIN_SERVER (something else answered), so that a typo is caught before the app restarts on it.
+ * SERVER_UNREACHABLE (nothing answered, with why: refused, unknown host, certificate), SERVER_REDIRECTS
+ * (the address sends elsewhere, say http → https: the kiosk is given the final address, never follows
+ * one) or NOT_A_TAPIN_SERVER (something else answered), so that a typo is caught before the app restarts on it.
  */
 export async function checkTapinServer(server: string, timeoutMs = 5_000): Promise<void> {
   const origin = new URL(server).origin;
   let response: Response;
   try {
-    response = await fetch(`${server}/healthz`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+    response = await fetch(`${server}/healthz`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
     throw new ApiError('SERVER_UNREACHABLE', 503, `cannot reach ${origin} (${cause})`);
+  }
+  const location = response.headers.get('location');
+  if (response.status >= 300 && response.status < 400 && location) {
+    const target = new URL(location, `${server}/healthz`);
+    throw new ApiError('SERVER_REDIRECTS', 400, `${origin} redirects to ${target.origin}${target.pathname.replace(/\/healthz$/, '')}`);
   }
   const health = (await response.json().catch(() => undefined)) as { status?: unknown; version?: unknown } | undefined;
   if (!response.ok || health?.status !== 'ok' || typeof health.version !== 'string') {

@@ -2,7 +2,7 @@ import { Value } from 'typebox/value';
 import { ReaderEnrollmentBody } from '../src-server/admin/admin.schemas.ts';
 import { SECRET_NOT_WRITTEN } from '../src-server/badges/revoke-reasons.ts';
 import type { DeskReader } from '../src-server/reader/desk-reader.ts';
-import { enrollAtReader, type EnrollmentDirectory } from '../src-server/reader/enrollment.ts';
+import { readerEnrollments, type EnrollmentDirectory } from '../src-server/reader/enrollment.ts';
 import type { PublicUser } from '../src-server/users/user.service.ts';
 import { ApiError, type HttpMethod } from '../src-renderer/src/bridge/types.ts';
 
@@ -22,8 +22,11 @@ export function siteDirectory(request: SiteRequest, accessToken: string): Enroll
   const call = <T>(method: HttpMethod, path: string, body?: unknown) => request(method, path, accessToken, body) as Promise<T>;
   return {
     async mayChange() {
-      // The server says when the step-up runs out only while it has not: null is "ask for the PIN".
-      const session = await call<{ stepUpValidUntil: string | null }>('GET', 'admin/session');
+      // The server's own rule (admin-access.ts), asked before the wait: an administrator (403 otherwise),
+      // with a PIN, entered recently. `stepUpValidUntil` is given only while the step-up holds.
+      const session = await call<{ pinSet: boolean; pinLocked: boolean; stepUpValidUntil: string | null }>('GET', 'admin/session');
+      if (!session.pinSet) throw new ApiError('PIN_NOT_SET', 403, 'administrators must have a PIN: set yours first');
+      if (session.pinLocked) throw new ApiError('PIN_LOCKED', 403, 'this PIN is locked after too many wrong tries; another administrator must set a new one');
       if (session.stepUpValidUntil === null) throw new ApiError('STEP_UP_REQUIRED', 403, 'enter your PIN again to make changes');
     },
     async userToEnroll(userId) {
@@ -33,7 +36,8 @@ export function siteDirectory(request: SiteRequest, accessToken: string): Enroll
     },
     async holderOf(uid) {
       // The directory search matches badge UIDs; the badge lists say which holds this one, active.
-      const found = await call<{ items: UserSummary[] }>('GET', `admin/users?q=${uid}&status=all&limit=20`);
+      // (Should another administrator enroll it meanwhile, the server's unique UID still refuses it.)
+      const found = await call<{ items: UserSummary[] }>('GET', `admin/users?q=${encodeURIComponent(uid)}&status=all&limit=20`);
       for (const user of found.items) {
         const badges = await call<{ items: { uid: string; revokedAt: string | null }[] }>('GET', `admin/users/${user.id}/badges`);
         if (badges.items.some((badge) => badge.uid === uid && badge.revokedAt === null)) return user.displayName;
@@ -60,38 +64,21 @@ export interface KioskReaderEnrollmentOptions {
 /**
  * The console's desk reader calls (`admin/reader`, `admin/reader/enrollments`) at a kiosk joined to a
  * site: the reader is this kiosk's, not the server's, so they are answered here, with the same shapes
- * and errors as the server's routes (admin-reader.routes.ts). Only an administrator's token is heard:
- * the site's server says so before anything happens.
+ * and errors as the server's routes (admin-reader.routes.ts). What a call may see or change is the site
+ * server's to say, from the administrator's token; calling off a wait needs no one's (it only frees the
+ * reader), so that a sign-out that ended the token first still frees it.
  */
 export function kioskReaderEnrollment(options: KioskReaderEnrollmentOptions) {
-  // The enrollment waiting for a tap, so that the console can call it off.
-  let waiting: AbortController | undefined;
-  const asAdmin = (accessToken: string) => options.request('GET', 'admin/session', accessToken);
+  const enrollments = readerEnrollments();
 
   async function enroll(accessToken: string, body: unknown) {
-    await asAdmin(accessToken);
     if (!Value.Check(ReaderEnrollmentBody, body)) {
       const [first] = Value.Errors(ReaderEnrollmentBody, body);
       throw new ApiError('INVALID_REQUEST', 400, `body${first?.instancePath ?? ''} ${first?.message ?? 'is not an enrollment'}`);
     }
     const reader = options.reader();
     if (!reader) throw new ApiError('READER_NOT_ATTACHED', 404, 'this kiosk has no desk reader running');
-    const { userId, newUser, withSecret, label, timeoutSeconds } = body;
-    const cancel = new AbortController();
-    waiting = cancel;
-    try {
-      const enrolled = await enrollAtReader(reader, siteDirectory(options.request, accessToken), {
-        userId,
-        newUser,
-        withSecret,
-        label,
-        timeoutMs: (timeoutSeconds ?? 60) * 1000,
-        signal: cancel.signal,
-      });
-      return { badge: { id: enrolled.id, uid: enrolled.uid }, user: enrolled.user, secretWritten: enrolled.secretWritten };
-    } finally {
-      if (waiting === cancel) waiting = undefined;
-    }
+    return enrollments.enroll(reader, siteDirectory(options.request, accessToken), body);
   }
 
   return {
@@ -99,20 +86,21 @@ export function kioskReaderEnrollment(options: KioskReaderEnrollmentOptions) {
     handle(method: string, path: string, accessToken: string, body: unknown): Promise<unknown> | undefined {
       if (method === 'GET' && path === 'admin/reader') {
         return (async () => {
-          await asAdmin(accessToken);
+          await options.request('GET', 'admin/session', accessToken);
           const reader = options.reader();
           return { attached: reader !== undefined, kioskId: reader ? await options.kioskId() : null, state: reader?.state ?? null, enrolling: reader?.capturing ?? false };
         })();
       }
       if (method === 'POST' && path === 'admin/reader/enrollments') return enroll(accessToken, body);
       if (method === 'DELETE' && path === 'admin/reader/enrollments') {
-        return (async () => {
-          await asAdmin(accessToken);
-          waiting?.abort();
-          return null;
-        })();
+        enrollments.cancel();
+        return Promise.resolve(null);
       }
       return undefined;
+    },
+    /** The console is gone (sign-out, idle lock, window closed): a wait for a tap ends with it. */
+    cancel(): void {
+      enrollments.cancel();
     },
   };
 }

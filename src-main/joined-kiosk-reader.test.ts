@@ -40,7 +40,7 @@ describe.skipIf(pcscMissing)("a joined kiosk app's desk reader", () => {
     if (!agent) throw new Error('the joined app started no reader with its stored key');
     const reader = agent.reader;
     await readerState(reader, 'ready');
-    return { t, seed, app, clock, lines, tap: (card: VirtualCard) => tapBadge(reader, card) };
+    return { t, seed, app, agent, clock, lines, tap: (card: VirtualCard) => tapBadge(reader, card) };
   }
 
   it('signs a person in on the kiosk screen at a tap, out on the same badge, and over to another', async () => {
@@ -124,6 +124,45 @@ describe.skipIf(pcscMissing)("a joined kiosk app's desk reader", () => {
     await app.bridge.createSession();
     expect(await tap(new VirtualCard({ uid: '04AB0000000042' }))).toBe('rejected');
 
+  });
+
+  it('revokes a new badge whose tag refuses its secret, frees the reader when the administrator leaves, and says when the reader stops', async () => {
+    const { t, seed, app, agent, tap } = await joinedKioskWithReader();
+    await t.server.services.users.setPin(seed.secretUser.id, ADMIN_PIN, { userId: null, source: 'cli' });
+    const admin = await signIn(t, seed.kioskKey, { uid: seed.secretUser.uid, secret: seed.secretUser.secret }, ADMIN_PIN);
+    const enroll = (body: unknown) => app.bridge.user.request('POST', 'admin/reader/enrollments', admin, body);
+    const enrolling = async () => ((await app.bridge.user.request('GET', 'admin/reader', admin)) as { enrolling: boolean }).enrolling;
+
+    // A locked tag: enrolled on the server, the write refused at the kiosk, revoked on the server at once.
+    const failed = expect(enroll({ userId: seed.user.id, withSecret: true })).rejects.toMatchObject({ code: 'BADGE_WRITE_FAILED', message: expect.stringContaining('hold it still and try again') });
+    await expect.poll(enrolling).toBe(true);
+    expect(await tap(new VirtualCard({ uid: '04DEAD00000001', readOnly: true }))).toBe('rejected');
+    await failed;
+    const badge = await t.server.deps.db.selectFrom('badges').select(['revoked_at', 'revoke_reason']).where('uid', '=', '04DEAD00000001').executeTakeFirstOrThrow();
+    expect(badge).toMatchObject({ revoke_reason: 'secret_not_written', revoked_at: expect.any(Number) });
+
+    // A second enrollment while one waits is refused, and leaves the first one cancellable.
+    const first = expect(enroll({ userId: seed.user.id })).rejects.toMatchObject({ code: 'NO_BADGE_TAPPED' });
+    await expect.poll(enrolling).toBe(true);
+    await expect(enroll({ userId: seed.user.id })).rejects.toMatchObject({ code: 'READER_BUSY' });
+    expect(await app.bridge.user.request('DELETE', 'admin/reader/enrollments', admin)).toBeNull();
+    await first;
+
+    // The administrator signs out (or is locked out idle) while it waits: the wait ends with the session.
+    const abandoned = expect(enroll({ userId: seed.user.id })).rejects.toMatchObject({ code: 'NO_BADGE_TAPPED' });
+    await expect.poll(enrolling).toBe(true);
+    await app.bridge.logout(admin);
+    await abandoned;
+    expect(agent.reader.capturing).toBe(false);
+
+    // The reader stops while one waits (the kiosk revoked, say): told at once, not at the timeout.
+    const again = await signIn(t, seed.kioskKey, { uid: seed.secretUser.uid, secret: seed.secretUser.secret }, ADMIN_PIN);
+    const stopped = expect(app.bridge.user.request('POST', 'admin/reader/enrollments', again, { userId: seed.user.id })).rejects.toMatchObject({ code: 'READER_NOT_ATTACHED' });
+    await expect.poll(() => agent.reader.capturing).toBe(true);
+    const started = Date.now();
+    await agent.stop();
+    await stopped;
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('hears only an administrator with a fresh step-up, and says so before anyone taps', async () => {

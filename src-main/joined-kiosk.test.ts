@@ -213,7 +213,11 @@ describe("the kiosk app's mode", () => {
     await expect(bridge.appMode?.choose({ mode: 'joined', server: 'javascript:alert(1)' })).rejects.toMatchObject({ code: 'INVALID_REQUEST', status: 400 });
 
     // Nothing listening, and something that is not TapIn: said, and nothing recorded.
-    const elsewhere = createServer((_request, response) => response.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not found</h1>'));
+    const elsewhere = createServer((request, response) =>
+      request.url?.startsWith('/moved/')
+        ? response.writeHead(301, { location: 'https://tapin.example.org/healthz' }).end()
+        : response.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not found</h1>'),
+    );
     await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
     const port = (elsewhere.address() as AddressInfo).port;
     await new Promise<void>((resolve) => elsewhere.close(() => resolve()));
@@ -221,6 +225,10 @@ describe("the kiosk app's mode", () => {
     await new Promise<void>((resolve) => elsewhere.listen(port, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => elsewhere.close(() => resolve())));
     await expect(bridge.appMode?.choose({ mode: 'joined', server: `http://127.0.0.1:${port}` })).rejects.toMatchObject({ code: 'NOT_A_TAPIN_SERVER', status: 400 });
+    await expect(bridge.appMode?.choose({ mode: 'joined', server: `http://127.0.0.1:${port}/moved` })).rejects.toMatchObject({
+      code: 'SERVER_REDIRECTS',
+      message: `http://127.0.0.1:${port} redirects to https://tapin.example.org`,
+    });
     expect(existsSync(join(dataDir, APP_MODE_FILE))).toBe(false);
     expect(restarts).toEqual([]);
 
@@ -229,6 +237,8 @@ describe("the kiosk app's mode", () => {
     expect(JSON.parse(readFileSync(join(dataDir, APP_MODE_FILE), 'utf8'))).toEqual({ mode: 'joined', server: t.url });
     expect(await bridge.appMode?.current()).toEqual({ mode: 'joined', server: t.url, fixed: false });
 
+    // Asked once: the window cannot move a set-up kiosk elsewhere, nor the administrator's fixed one.
+    await expect(bridge.appMode?.choose({ mode: 'standalone' })).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'this kiosk app is set up already' });
     env.TAPIN_SERVER_URL = t.url;
     await expect(bridge.appMode?.choose({ mode: 'standalone' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(restarts).toHaveLength(1);

@@ -63,6 +63,11 @@ export function joinedKiosk(options: JoinedKioskOptions): JoinedKiosk {
   return {
     backend: {
       ...backend,
+      logout(accessToken) {
+        enrollment.cancel();
+        return backend.logout(accessToken);
+      },
+      windowClosed: () => enrollment.cancel(),
       userRequest: (method, path, accessToken, body, bodyType) =>
         enrollment.handle(method, path, accessToken, body) ?? backend.userRequest(method, path, accessToken, body, bodyType),
     },

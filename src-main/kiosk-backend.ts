@@ -23,6 +23,8 @@ export interface KioskBackend {
     start(): Promise<PairingCode>;
     check(id: string, pollSecret: string): Promise<'pending' | 'paired'>;
   };
+  /** The window is gone (closed, reloaded, crashed): what it was doing ends with it. */
+  windowClosed?(): void;
   /** Embedded mode only: the first badge tapped on this kiosk's reader becomes the administrator's. */
   firstRun?: {
     needed(): Promise<boolean>;
@@ -121,7 +123,10 @@ export function kioskIpcOver(backend: KioskBackend, isOurPage: (url: string) => 
     [IPC.appMode]: () => answer(async () => appMode?.current() ?? { mode: 'standalone', fixed: true }),
     [IPC.chooseMode]: (_caller, choice) =>
       answer(async () => {
-        if (!appMode || appMode.current().fixed) throw new ApiError('FORBIDDEN', 403, "this kiosk app's mode is set by its administrator");
+        // Asked once, on the first start: a window may not move a set-up kiosk to another server, or off it.
+        const current = appMode?.current();
+        if (!appMode || current?.fixed) throw new ApiError('FORBIDDEN', 403, "this kiosk app's mode is set by its administrator");
+        if (current?.mode !== 'unchosen') throw new ApiError('FORBIDDEN', 403, 'this kiosk app is set up already');
         await appMode.choose(parseAppMode(choice));
         return null;
       }),
@@ -143,6 +148,7 @@ export function kioskIpcOver(backend: KioskBackend, isOurPage: (url: string) => 
           watches.delete(key);
         }
       }
+      backend.windowClosed?.();
     },
   };
 }

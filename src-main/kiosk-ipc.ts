@@ -30,7 +30,11 @@ export function embeddedBackend(server: TapinServer, kiosk: { id: number; key: s
     },
     createSession: () => services.loginSessions.create(kiosk.key),
     exchange: (id, kioskSecret, pin) => services.loginSessions.exchange(id, kioskSecret, { pin, clientAddress: 'ipc' }),
-    logout: (accessToken) => services.access.logout(accessToken, { clientAddress: 'ipc' }),
+    async logout(accessToken) {
+      // An enrollment the administrator left waiting at the reader ends with their session (a no-op for anyone else).
+      await callInProcess(server.app, 'DELETE', 'admin/reader/enrollments', accessToken);
+      await services.access.logout(accessToken, { clientAddress: 'ipc' });
+    },
     // The console's calls go through the very HTTP routes, in-process: same guard, schemas and audit.
     async userRequest(method, path, accessToken, body, bodyType) {
       const answer = await callInProcess(server.app, method, path, accessToken, body, bodyType);

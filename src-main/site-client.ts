@@ -36,7 +36,8 @@ export function siteBackend(options: SiteClientOptions): KioskBackend {
       return await work();
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      throw new ApiError('SERVER_UNREACHABLE', 503, `cannot reach the TapIn server at ${origin}`);
+      const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+      throw new ApiError('SERVER_UNREACHABLE', 503, `cannot reach the TapIn server at ${origin}${cause}`);
     }
   };
   // The window names a session by id and kioskSecret; the bridge reads only those (and, once the

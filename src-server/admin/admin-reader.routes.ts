@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { AppError } from '../errors.ts';
 import { errors } from '../http/schemas.ts';
 import type { DeskReader } from '../reader/desk-reader.ts';
-import { enrollAtReader, servicesDirectory } from '../reader/enrollment.ts';
+import { readerEnrollments, servicesDirectory } from '../reader/enrollment.ts';
 import type { Services } from '../services.ts';
 import { adminOf } from './admin-access.ts';
 import { ReaderEnrolledSchema, ReaderEnrollmentBody, ReaderSchema } from './admin.schemas.ts';
@@ -16,8 +16,7 @@ interface ReaderRoutesOptions {
 /** Badge enrollment at the desk reader this server drives (`tapin serve --reader`, or the kiosk app). */
 export const adminReaderRoutes: FastifyPluginAsyncTypebox<ReaderRoutesOptions> = async (app, { services, reader }) => {
   const tags = ['admin: desk reader'];
-  // The enrollment waiting for a tap, so that the console can call it off.
-  let waiting: AbortController | undefined;
+  const enrollments = readerEnrollments();
 
   app.get('/admin/reader', { schema: { tags, summary: 'Whether a desk reader is attached, and its state', response: { 200: ReaderSchema, ...errors(401, 403) } } }, async () => {
     const attached = reader();
@@ -44,21 +43,11 @@ export const adminReaderRoutes: FastifyPluginAsyncTypebox<ReaderRoutesOptions> =
         if (!reply.sent) gone.abort();
       };
       reply.raw.once('close', onClose);
-      waiting = gone;
       try {
-        const { userId, newUser, withSecret, label, timeoutSeconds } = request.body;
-        const enrolled = await enrollAtReader(attached.reader, servicesDirectory(services, adminOf(request).actor), {
-          userId,
-          newUser,
-          withSecret,
-          label,
-          timeoutMs: (timeoutSeconds ?? 60) * 1000,
-          signal: gone.signal,
-        });
-        return reply.code(201).send({ badge: { id: enrolled.id, uid: enrolled.uid }, user: enrolled.user, secretWritten: enrolled.secretWritten });
+        const enrolled = await enrollments.enroll(attached.reader, servicesDirectory(services, adminOf(request).actor), request.body, gone.signal);
+        return reply.code(201).send(enrolled);
       } finally {
         reply.raw.off('close', onClose);
-        if (waiting === gone) waiting = undefined;
       }
     },
   );
@@ -73,7 +62,7 @@ export const adminReaderRoutes: FastifyPluginAsyncTypebox<ReaderRoutesOptions> =
       },
     },
     async (_request, reply) => {
-      waiting?.abort();
+      enrollments.cancel();
       return reply.code(204).send(null);
     },
   );

@@ -54,7 +54,7 @@ export function startDeskReader(options: DeskReaderOptions): DeskReader {
   let retry: NodeJS.Timeout | undefined;
   let attempt = 0;
   let stopped = false;
-  let capture: { resolve(captured: CapturedTap): void; timer: NodeJS.Timeout } | undefined;
+  let capture: { resolve(captured: CapturedTap): void; reject(error: Error): void; timer: NodeJS.Timeout } | undefined;
   const writes = new Map<number, (result: { ok: boolean; error?: string }) => void>();
 
   const setState = (next: DeskReaderState) => {
@@ -156,6 +156,10 @@ export function startDeskReader(options: DeskReaderOptions): DeskReader {
             done();
             resolve(captured);
           },
+          reject: (error) => {
+            done();
+            reject(error);
+          },
           timer,
         };
       });
@@ -163,6 +167,8 @@ export function startDeskReader(options: DeskReaderOptions): DeskReader {
     async stop() {
       stopped = true;
       clearTimeout(retry);
+      // An enrollment waiting for a tap hears at once that no tap will come.
+      capture?.reject(new AppError('READER_NOT_ATTACHED', 'the desk reader was stopped before a badge was tapped'));
       const running = child;
       if (!running || running.exitCode !== null) return;
       const exited = new Promise((resolve) => running.once('exit', resolve));

@@ -63,6 +63,61 @@ export function servicesDirectory(services: Services, actor: Actor = CLI_ACTOR):
   };
 }
 
+/** An enrollment as the API asks for one (`POST /api/v1/admin/reader/enrollments`). */
+export interface ReaderEnrollmentRequest {
+  userId?: number;
+  newUser?: { displayName: string; role?: Role };
+  withSecret?: boolean;
+  label?: string;
+  timeoutSeconds?: number;
+}
+
+/**
+ * The one enrollment that may wait at a reader, answered in the API's shape, and calling it off — for
+ * the server's route and for a joined kiosk's console alike. A second one meanwhile is READER_BUSY and
+ * leaves the first one cancellable.
+ */
+export function readerEnrollments() {
+  let waiting: AbortController | undefined;
+  return {
+    get waiting(): boolean {
+      return waiting !== undefined;
+    },
+    async enroll(reader: Pick<DeskReader, 'captureNextTap'>, directory: EnrollmentDirectory, request: ReaderEnrollmentRequest, signal?: AbortSignal) {
+      if (waiting) throw new AppError('READER_BUSY', 'the desk reader is already waiting for a badge to enroll');
+      const mine = new AbortController();
+      waiting = mine;
+      const callOff = () => mine.abort();
+      signal?.addEventListener('abort', callOff, { once: true });
+      try {
+        const { userId, newUser, withSecret, label, timeoutSeconds } = request;
+        const enrolled = await enrollAtReader(reader, directory, { userId, newUser, withSecret, label, timeoutMs: (timeoutSeconds ?? 60) * 1000, signal: mine.signal });
+        return { badge: { id: enrolled.id, uid: enrolled.uid }, user: enrolled.user, secretWritten: enrolled.secretWritten };
+      } finally {
+        signal?.removeEventListener('abort', callOff);
+        if (waiting === mine) waiting = undefined;
+      }
+    },
+    /** Calls off the enrollment waiting for a tap, if any (it then fails with NO_BADGE_TAPPED). */
+    cancel(): void {
+      waiting?.abort();
+    },
+  };
+}
+
+async function revokedInTwoTries(directory: EnrollmentDirectory, badgeId: number): Promise<boolean> {
+  for (const pause of [0, 1_000]) {
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    try {
+      await directory.revokeUnwritten(badgeId);
+      return true;
+    } catch {
+      // tried again once, below; then said to the administrator
+    }
+  }
+  return false;
+}
+
 /**
  * Enrolls the next badge tapped on the desk reader, for an existing user or for a new one created only
  * once a badge is there (a timeout leaves nothing behind). A UID already enrolled is refused, naming
@@ -100,8 +155,12 @@ export async function enrollAtReader(reader: Pick<DeskReader, 'captureNextTap'>,
   }
   const written = await captured.finish({ outcome: 'accepted', write: encodeSecretTlv(badge.secret) });
   if (!written.ok) {
-    await directory.revokeUnwritten(badge.id);
-    throw new AppError('BADGE_WRITE_FAILED', `the secret could not be written to badge ${badge.uid} (${written.error ?? 'unknown error'}); hold it still and try again`);
+    const why = `the secret could not be written to badge ${badge.uid} (${written.error ?? 'unknown error'})`;
+    if (!(await revokedInTwoTries(directory, badge.id))) {
+      // Never silent: a badge whose tag lacks its secret stays enrolled until someone revokes it.
+      throw new AppError('BADGE_WRITE_FAILED', `${why}, and the new badge (id ${badge.id}) could not be revoked: revoke it in the console before trying again`);
+    }
+    throw new AppError('BADGE_WRITE_FAILED', `${why}; hold it still and try again`);
   }
   return { ...result, secretWritten: true };
 }

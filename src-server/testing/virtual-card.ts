@@ -13,6 +13,8 @@ const NTAG215_PAGES = 135;
 const OK = Buffer.from([0x90, 0x00]);
 const WRONG_PARAMETERS = Buffer.from([0x6a, 0x82]);
 const UNSUPPORTED = Buffer.from([0x6d, 0x00]);
+/** A write to a locked tag. */
+const NOT_ALLOWED = Buffer.from([0x69, 0x86]);
 
 export interface VirtualCardOptions {
   /** 7-byte UID as hex. */
@@ -20,6 +22,8 @@ export interface VirtualCardOptions {
   /** Initial user memory from page 4 on (an NDEF TLV area), if any. */
   ndef?: Buffer;
   port?: number;
+  /** A tag locked against writing (lock bits set): every write is refused, as a real one refuses it. */
+  readOnly?: boolean;
 }
 
 export class VirtualCard {
@@ -28,9 +32,11 @@ export class VirtualCard {
   readonly memory = Buffer.alloc(NTAG215_PAGES * 4);
   readonly apdus: Buffer[] = [];
   #socket: Socket | undefined;
+  readonly #readOnly: boolean;
 
   constructor(options: VirtualCardOptions) {
     this.uid = Buffer.from(options.uid, 'hex');
+    this.#readOnly = options.readOnly ?? false;
     if (this.uid.length !== 7) throw new Error('an NTAG215 UID is 7 bytes');
     this.uid.copy(this.memory, 0, 0, 3);
     const byte = (i: number) => this.uid.readUInt8(i);
@@ -89,6 +95,7 @@ export class VirtualCard {
       return Buffer.concat([this.memory.subarray(start, start + length), OK]);
     }
     if (ins === 0xd6) {
+      if (this.#readOnly) return NOT_ALLOWED;
       const page = p2 ?? 0;
       if (lc !== 4 || page < 4 || page >= NTAG215_PAGES - 5) return WRONG_PARAMETERS;
       payload.copy(this.memory, page * 4, 5, 9);

@@ -2,12 +2,13 @@ import { useState, type FormEvent } from 'react';
 import { ApiError, type KioskAppMode } from '../bridge/types.ts';
 import { LanguageSwitch, useI18n } from '../i18n/i18n.tsx';
 
-type Problem = { key: 'firstStart.badUrl' | 'firstStart.unreachable' | 'firstStart.notTapin' | 'firstStart.failed'; detail?: string; from?: KioskAppMode['mode'] };
+type Problem = { key: 'firstStart.badUrl' | 'firstStart.unreachable' | 'firstStart.redirects' | 'firstStart.notTapin' | 'firstStart.failed'; detail?: string; from?: KioskAppMode['mode'] };
 
 const problemOf = (error: unknown): Problem => {
   if (!(error instanceof ApiError)) return { key: 'firstStart.failed' };
   if (error.code === 'INVALID_REQUEST') return { key: 'firstStart.badUrl' };
   if (error.code === 'SERVER_UNREACHABLE') return { key: 'firstStart.unreachable', detail: error.message };
+  if (error.code === 'SERVER_REDIRECTS') return { key: 'firstStart.redirects', detail: error.message };
   if (error.code === 'NOT_A_TAPIN_SERVER') return { key: 'firstStart.notTapin', detail: error.message };
   return { key: 'firstStart.failed', detail: error.message };
 };

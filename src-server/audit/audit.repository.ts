@@ -1,8 +1,6 @@
-import { sql } from 'kysely';
 import type { TapinDb } from '../db/open.ts';
-import { preparedQuery } from '../db/prepared.ts';
-import type { AuditOutcome, Database, NewAuditEntry } from '../db/schema.ts';
-import { AUDIT_CHAINED_COLUMNS, AUDIT_CHECKPOINT_KEY, AUDIT_HASH_FUNCTION } from './audit-chain.ts';
+import { rulesOf } from '../db/dialect.ts';
+import type { AuditOutcome } from '../db/schema.ts';
 
 export type AuditEvent =
   | 'login.validate'
@@ -60,24 +58,9 @@ export interface AuditEntry {
   details?: Record<string, unknown> | null;
 }
 
-type ChainedRow = Omit<NewAuditEntry, 'hash' | 'id'>;
-
-// The newest row's hash; in a log pruned down to nothing, the checkpoint's (audit-integrity.ts).
-const previousHash = sql`coalesce((select hash from audit_log order by id desc limit 1), (select value ->> '$.hash' from settings where key = ${sql.lit(AUDIT_CHECKPOINT_KEY)}))`;
-
-// The row's hash is computed by SQLite in this very statement, from the same values and the hash of the
-// row before it (audit-chain.ts): no other writer can slip in between.
-const insert = preparedQuery<Database, Required<ChainedRow>, never>(AUDIT_CHAINED_COLUMNS, (db, row) =>
-  db.insertInto('audit_log').values({
-    ...row,
-    hash: sql<string>`${sql.raw(AUDIT_HASH_FUNCTION)}(${previousHash}, ${sql.join(
-      AUDIT_CHAINED_COLUMNS.map((column) => row[column]),
-    )})`,
-  }),
-);
-
+/** Appends an entry to the audit log; its place in the hash chain is the database's to give (dialect.ts). */
 export async function recordAudit(db: TapinDb, at: number, entry: AuditEntry): Promise<void> {
-  await insert(db, {
+  await rulesOf(db).appendAudit(db, {
     at,
     event: entry.event,
     outcome: entry.outcome,

@@ -1,5 +1,6 @@
 import { CLI_ACTOR, recordChange, type Actor } from '../audit/audit.repository.ts';
 import { hashSecret, randomToken, secretMatches } from '../crypto.ts';
+import { rulesOf } from '../db/dialect.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { findUser } from '../users/user.repository.ts';
@@ -88,7 +89,7 @@ export function badgeService({ db, clock }: Pick<Deps, 'db' | 'clock'>) {
         });
         return secret === undefined ? { id: row.id, uid: row.uid } : { id: row.id, uid: row.uid, secret };
       } catch (error) {
-        if (error instanceof Error && /UNIQUE constraint failed: badges\.uid/.test(error.message)) {
+        if (rulesOf(db).isUniqueViolation(error, 'badges', 'badges_active_uid', 'uid')) {
           throw new AppError('BADGE_ALREADY_ENROLLED', `badge ${uid} is already enrolled; revoke it first`);
         }
         throw error;

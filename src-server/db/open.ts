@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { Migrator, type Migration } from 'kysely/migration';
-import { WAL_SIZE_LIMIT, walResetAfterCommit } from './checkpointer.ts';
+import { startCheckpointer, WAL_SIZE_LIMIT, walResetAfterCommit } from './checkpointer.ts';
 import { GroupCommitSqliteDialect } from './group-commit.ts';
-import { describeStorageError, StorageMonitor, storageErrorCode } from './storage.ts';
+import { describeStorageError, StorageMonitor, storageErrorCode, type StorageLog } from './storage.ts';
 import { AUDIT_HASH_FUNCTION, auditChainHash } from '../audit/audit-chain.ts';
 import * as initial from './migrations/2026-11-24-initial.ts';
 import * as administration from './migrations/2026-11-25-administration.ts';
@@ -14,6 +14,8 @@ import * as loginSessionsById from './migrations/2026-11-27-login-sessions-by-id
 import * as kioskPairings from './migrations/2026-11-28-kiosk-pairings.ts';
 import * as peopleExternalId from './migrations/2026-11-28-people-external-id.ts';
 import * as kioskPresence from './migrations/2026-11-29-kiosk-presence.ts';
+import { isPostgresUrl } from './dialect.ts';
+import { openPostgres } from './postgres.ts';
 import type { Database } from './schema.ts';
 
 // Listed by hand, not scanned from disk: a bundled build has no migrations folder to scan.
@@ -35,10 +37,16 @@ export interface OpenOptions {
   walLimitBytes?: number;
   /** Watches the fate of each commit and the file's identity (storage.ts). */
   storage?: StorageMonitor;
+  /** PostgreSQL: connections in the pool. */
+  poolSize?: number;
 }
 
-/** Opens (creating if needed) the SQLite file, tunes it for a small busy server, and migrates it. */
+/**
+ * Opens a site's database and migrates it: PostgreSQL for a `postgres://` URL (postgres.ts), else the
+ * SQLite file at that path (created if needed), tuned for a small busy server.
+ */
 export async function openDatabase(path: string, options: OpenOptions = {}): Promise<TapinDb> {
+  if (isPostgresUrl(path)) return openPostgres(path, { poolSize: options.poolSize });
   const walLimit = options.walLimitBytes ?? WAL_SIZE_LIMIT;
   if (path !== ':memory:') makeFolder(dirname(path));
   const sqlite = new SQLite(path);
@@ -96,24 +104,61 @@ async function migrate(db: TapinDb): Promise<void> {
   if (error) throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
 }
 
+/** A database named for people and logs: a PostgreSQL URL without its password, or the file's path. */
+export function databaseLabel(target: string): string {
+  if (!isPostgresUrl(target)) return target;
+  try {
+    const url = new URL(target);
+    if (url.password) url.password = '***';
+    return url.href;
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+export interface ServerDatabase {
+  db: TapinDb;
+  storage: StorageMonitor;
+  /** What keeps the database well while the server runs (SQLite: the checkpointer, the file watch); returns its stop. */
+  startUpkeep(log: StorageLog): () => Promise<void>;
+}
+
 /**
  * The database as a server opens it: checkpoints in the background, each commit watched, and one real
  * write made before anything is served, so that a database that cannot be written stops the start
  * with a message that says so instead of failing every login later.
  */
-export async function openServerDatabase(path: string): Promise<{ db: TapinDb; storage: StorageMonitor }> {
-  const storage = new StorageMonitor(path);
+export async function openServerDatabase(target: string, options: { poolSize?: number } = {}): Promise<ServerDatabase> {
+  const label = databaseLabel(target);
+  const postgres = isPostgresUrl(target);
+  // PostgreSQL keeps its own files: the monitor only proves, by its write, that the database answers.
+  const storage = new StorageMonitor(postgres ? ':memory:' : target);
   let db: TapinDb;
   try {
-    db = await openDatabase(path, { backgroundCheckpoints: true, storage });
+    db = postgres ? await openPostgres(target, options) : await openDatabase(target, { backgroundCheckpoints: true, storage });
   } catch (error) {
-    const verb = storageErrorCode(error)?.startsWith('SQLITE_CANTOPEN') || !storage.opened ? 'open' : 'write to';
-    throw new Error(`cannot ${verb} the database ${path}: ${describeStorageError(error)}`, { cause: error });
+    const verb = storageErrorCode(error)?.startsWith('SQLITE_CANTOPEN') || (!postgres && !storage.opened) ? 'open' : 'write to';
+    throw new Error(`cannot ${verb} the database ${label}: ${describeStorageError(error)}`, { cause: error });
   }
-  const problem = await storage.probe(db);
+  const problem = await storage.probe(db).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
   if (problem) {
     await db.destroy();
-    throw new Error(`cannot write to the database ${path}: ${problem}`);
+    throw new Error(`cannot write to the database ${label}: ${problem}`);
   }
-  return { db, storage };
+  return {
+    db,
+    storage,
+    startUpkeep(log) {
+      if (postgres) return () => Promise.resolve();
+      const stopWatching = storage.watch();
+      const checkpointer = startCheckpointer(target, {
+        onError: (message, walBytes) => log.error({ walBytes }, `database checkpoint failing: ${message}`),
+        onRecovered: () => log.info('database checkpoints working again'),
+      });
+      return async () => {
+        stopWatching();
+        await checkpointer.stop();
+      };
+    },
+  };
 }

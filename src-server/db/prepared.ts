@@ -17,11 +17,15 @@ export function preparedQuery<DB, Params extends Record<string, unknown>, Row>(
   names: readonly (keyof Params & string)[],
   build: (db: Kysely<DB>, params: Params) => Compilable<Row>,
 ): (db: Kysely<DB>, params: Params) => Promise<Row[]> {
-  let compiled: CompiledQuery<Row> | undefined;
+  // Compiled once per dialect (SQLite's and PostgreSQL's SQL differ), keyed by the dialect's adapter class.
+  const compiledFor = new WeakMap<object, CompiledQuery<Row>>();
   return async (db, params) => {
+    const dialect = db.getExecutor().adapter.constructor;
+    let compiled = compiledFor.get(dialect);
     if (!compiled) {
       const slots = Object.fromEntries(names.map((name) => [name, new Slot(name)])) as unknown as Params;
       compiled = build(db, slots).compile();
+      compiledFor.set(dialect, compiled);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Slot ? params[p.name] : p));
     const result = await db.executeQuery<Row>({ ...compiled, parameters });

@@ -11,7 +11,6 @@ import { accessRoutes } from '../access/access.routes.ts';
 import { adminRoutes } from '../admin/admin.routes.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { ServerConfig } from '../config.ts';
-import { startCheckpointer } from '../db/checkpointer.ts';
 import { openServerDatabase } from '../db/open.ts';
 import type { StorageMonitor } from '../db/storage.ts';
 import type { Deps } from '../deps.ts';
@@ -96,7 +95,7 @@ const REDACTED = [
 
 /** The factory every entry point calls: tests, `tapin serve`, the benchmark and the Electron main process. */
 export async function buildServer(config: ServerConfig, options: BuildOptions = {}): Promise<TapinServer> {
-  const { db, storage } = await openServerDatabase(config.dbPath);
+  const { db, storage, startUpkeep } = await openServerDatabase(config.dbPath);
   let listeningUrl: string | undefined;
   const scheme = config.tls ? 'https' : 'http';
   const deps: Deps = {
@@ -152,11 +151,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
   });
 
   storage.log = app.log;
-  const stopWatchingStorage = storage.watch();
-  const checkpointer = startCheckpointer(config.dbPath, {
-    onError: (message, walBytes) => app.log.error({ walBytes }, `database checkpoint failing: ${message}`),
-    onRecovered: () => app.log.info('database checkpoints working again'),
-  });
+  const stopUpkeep = startUpkeep(app.log);
 
   let cleanup: CleanupScheduler | undefined;
   let stopHeartbeat: (() => void) | undefined;
@@ -172,9 +167,8 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     services.loginSessions.stop();
     // Writes when the kiosks still connected were last seen, so before the database closes.
     await services.kiosks.stop();
-    stopWatchingStorage();
     await db.destroy();
-    await checkpointer.stop();
+    await stopUpkeep();
     if (logStream) flushLog(logStream);
   });
 

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { rulesOf } from '../db/dialect.ts';
 import type { TapinDb } from '../db/open.ts';
 import type { Role, UserRow } from '../db/schema.ts';
 import { PIN_LOCK_FAILURES } from './pin.ts';
@@ -59,7 +60,7 @@ export async function listUsers(db: TapinDb, query: UserListQuery): Promise<{ ro
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     base = base.where((eb) =>
       eb.or([
-        sql<boolean>`users.display_name like ${like} escape '\\'`,
+        rulesOf(db).likeIgnoringCase('users.display_name', like),
         ...(/^\d+$/.test(q) ? [eb('users.id', '=', Number(q))] : []),
         // A badge UID (or part of one, with or without separators) finds its holder.
         ...(isHexFragment(q)
@@ -92,8 +93,9 @@ export async function listUsers(db: TapinDb, query: UserListQuery): Promise<{ ro
       'users.role',
       'users.created_at',
       'users.disabled_at',
-      sql<number>`users.pin_hash is not null`.as('has_pin'),
-      sql<number>`users.pin_failures >= ${PIN_LOCK_FAILURES}`.as('pin_locked'),
+      // 1 or 0 in both dialects (PostgreSQL would answer a boolean).
+      sql<number>`case when users.pin_hash is not null then 1 else 0 end`.as('has_pin'),
+      sql<number>`case when users.pin_failures >= ${PIN_LOCK_FAILURES} then 1 else 0 end`.as('pin_locked'),
       (eb) =>
         eb
           .selectFrom('badges')
@@ -102,7 +104,7 @@ export async function listUsers(db: TapinDb, query: UserListQuery): Promise<{ ro
           .where('badges.revoked_at', 'is', null)
           .as('active_badges'),
     ])
-    .orderBy(column === 'users.display_name' ? sql`users.display_name collate nocase` : column, order)
+    .orderBy(column === 'users.display_name' ? rulesOf(db).orderIgnoringCase('users.display_name') : column, order)
     .orderBy('users.id', order)
     .limit(query.limit)
     .offset(query.offset)

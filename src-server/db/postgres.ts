@@ -1,0 +1,40 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import { Migrator, type Migration } from 'kysely/migration';
+import pg from 'pg';
+import * as schema from './migrations-postgres/2026-12-01-schema.ts';
+import type { Database } from './schema.ts';
+
+// Listed by hand, not scanned from disk: a bundled build has no migrations folder to scan.
+export const postgresMigrations: Record<string, Migration> = {
+  '2026-12-01-schema': schema,
+};
+
+/** How many connections one instance keeps to PostgreSQL when not told (`--db-pool`). */
+export const DEFAULT_POOL_SIZE = 10;
+
+// Times are bigint milliseconds (and counts bigint): well inside 2^53, read back as numbers.
+const INT8 = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Opens a pool on the PostgreSQL database at `url` and brings its schema up to this code's. Several
+ * instances starting at once migrate it once: Kysely's migrator holds a row lock while it works, and
+ * an instance whose code is older than the schema refuses to start (a migration it does not know).
+ */
+export async function openPostgres(url: string, options: { poolSize?: number } = {}): Promise<Kysely<Database>> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? DEFAULT_POOL_SIZE, types });
+  // An idle connection the server dropped (a restart) is an error event on the pool: it is replaced, not fatal.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    const { error } = await new Migrator({ db, provider: { getMigrations: async () => postgresMigrations } }).migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return db;
+}

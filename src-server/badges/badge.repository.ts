@@ -28,7 +28,7 @@ const badgeWithHolder = (db: TapinDb) =>
         holder().select('users.display_name').as('display_name'),
         holder().select('users.role').as('role'),
         holder().select('users.disabled_at').as('disabled_at'),
-        holder().select(sql<number>`pin_hash is not null`.as('has_pin')).as('has_pin'),
+        holder().select(sql<number>`case when pin_hash is not null then 1 else 0 end`.as('has_pin')).as('has_pin'),
       ];
     })
     // A badge's holder always exists (a foreign key): the subqueries never come back empty.

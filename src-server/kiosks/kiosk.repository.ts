@@ -1,4 +1,5 @@
 import { sql, type ExpressionBuilder } from 'kysely';
+import { rulesOf } from '../db/dialect.ts';
 import type { TapinDb } from '../db/open.ts';
 import { preparedQuery } from '../db/prepared.ts';
 import { latestCreation } from '../access/access-session.repository.ts';
@@ -60,7 +61,7 @@ export async function listKiosks(db: TapinDb, now: number, id?: number) {
       signedInAt(eb, now).select('users.display_name').as('signed_in_name'),
     ])
     .orderBy(sql`kiosks.revoked_at is null`, 'desc')
-    .orderBy(sql`kiosks.name collate nocase`)
+    .orderBy(rulesOf(db).orderIgnoringCase('kiosks.name'))
     .orderBy('kiosks.id');
   if (id !== undefined) query = query.where('kiosks.id', '=', id);
   return query.execute();

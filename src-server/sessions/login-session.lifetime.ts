@@ -9,8 +9,9 @@ export type Lifetime = Pick<LoginSessionRow, 'created_at' | 'expires_at'>;
 /** Whether a session is inside its lifetime at `now`: created (give or take a clock step) and not yet expired. */
 export const runsAt = (session: Lifetime, now: number): boolean => session.created_at - CLOCK_STEP_BACK_TOLERANCE_MS <= now && now < session.expires_at;
 
-// `now` may be a prepared query's slot, so SQL adds the tolerance rather than JavaScript.
-const latestCreation = (now: number) => sql<number>`${now} + ${sql.lit(CLOCK_STEP_BACK_TOLERANCE_MS)}`;
+// `now` may be a prepared query's slot, so SQL adds the tolerance rather than JavaScript; the cast tells
+// PostgreSQL the slot is milliseconds (bigint), which it would otherwise take for an integer from the sum.
+const latestCreation = (now: number) => sql<number>`cast(${now} as bigint) + ${sql.lit(CLOCK_STEP_BACK_TOLERANCE_MS)}`;
 
 /** runsAt, for statements that must only touch sessions inside their lifetime. */
 export const runningAt =

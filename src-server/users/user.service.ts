@@ -175,7 +175,7 @@ export function userService({ db, clock }: Pick<Deps, 'db' | 'clock'>, parts: Us
     async pinState(id: number): Promise<{ pinSet: boolean; pinLocked: boolean }> {
       const row = await db
         .selectFrom('users')
-        .select([sql<number>`pin_hash is not null`.as('has_pin'), 'pin_failures'])
+        .select([sql<number>`case when pin_hash is not null then 1 else 0 end`.as('has_pin'), 'pin_failures'])
         .where('id', '=', id)
         .executeTakeFirst();
       return { pinSet: row?.has_pin === 1, pinLocked: (row?.pin_failures ?? 0) >= PIN_LOCK_FAILURES };

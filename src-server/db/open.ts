@@ -14,6 +14,8 @@ import * as loginSessionsById from './migrations/2026-11-27-login-sessions-by-id
 import * as kioskPairings from './migrations/2026-11-28-kiosk-pairings.ts';
 import * as peopleExternalId from './migrations/2026-11-28-people-external-id.ts';
 import * as kioskPresence from './migrations/2026-11-29-kiosk-presence.ts';
+import { createMemoryBus, type EventBus } from '../realtime/event-bus.ts';
+import { createPostgresBus, type PostgresBus } from '../realtime/postgres-bus.ts';
 import { isPostgresUrl } from './dialect.ts';
 import { openPostgres } from './postgres.ts';
 import type { Database } from './schema.ts';
@@ -119,6 +121,8 @@ export function databaseLabel(target: string): string {
 export interface ServerDatabase {
   db: TapinDb;
   storage: StorageMonitor;
+  /** How this instance hears what others do: in-process for SQLite, LISTEN/NOTIFY for PostgreSQL. */
+  bus: EventBus;
   /** What keeps the database well while the server runs (SQLite: the checkpointer, the file watch); returns its stop. */
   startUpkeep(log: StorageLog): () => Promise<void>;
 }
@@ -145,11 +149,17 @@ export async function openServerDatabase(target: string, options: { poolSize?: n
     await db.destroy();
     throw new Error(`cannot write to the database ${label}: ${problem}`);
   }
+  // The server's log once it has one (startUpkeep): the bus may lose its connection any time after.
+  let busLogger: StorageLog | undefined;
+  const busLog = { info: (message: string) => busLogger?.info(message), warn: (message: string) => busLogger?.error({}, message) };
+  const bus = postgres ? await createPostgresBus(target, busLog) : createMemoryBus();
   return {
     db,
     storage,
+    bus,
     startUpkeep(log) {
-      if (postgres) return () => Promise.resolve();
+      busLogger = log;
+      if (postgres) return () => (bus as PostgresBus).close();
       const stopWatching = storage.watch();
       const checkpointer = startCheckpointer(target, {
         onError: (message, walBytes) => log.error({ walBytes }, `database checkpoint failing: ${message}`),

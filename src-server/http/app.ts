@@ -15,7 +15,7 @@ import { openServerDatabase } from '../db/open.ts';
 import type { StorageMonitor } from '../db/storage.ts';
 import type { Deps } from '../deps.ts';
 import { scheduleCleanup, type CleanupScheduler } from '../maintenance/cleanup.scheduler.ts';
-import { createMemoryBus, kioskChannel, type EventBus } from '../realtime/event-bus.ts';
+import { kioskChannel, type EventBus } from '../realtime/event-bus.ts';
 import { startHeartbeat } from '../realtime/heartbeat.ts';
 import { loginSessionEventRoutes } from '../realtime/login-session-events.ts';
 import { createServices, type Services } from '../services.ts';
@@ -95,13 +95,13 @@ const REDACTED = [
 
 /** The factory every entry point calls: tests, `tapin serve`, the benchmark and the Electron main process. */
 export async function buildServer(config: ServerConfig, options: BuildOptions = {}): Promise<TapinServer> {
-  const { db, storage, startUpkeep } = await openServerDatabase(config.dbPath);
+  const { db, storage, bus, startUpkeep } = await openServerDatabase(config.dbPath);
   let listeningUrl: string | undefined;
   const scheme = config.tls ? 'https' : 'http';
   const deps: Deps = {
     db,
     clock: options.clock ?? systemClock,
-    bus: options.bus ?? createMemoryBus(),
+    bus: options.bus ?? bus,
     config,
     publicUrl: () => config.publicUrl ?? listeningUrl ?? publicUrlFor(config.host, config.port, scheme),
   };

@@ -21,14 +21,16 @@ export const loginSessionChannel = (id: string): Channel<LoginSessionEvent> => (
 export const kioskChannel = (id: number): Channel<KioskEvent> => ({ name: `kiosk:${id}` });
 
 /**
- * Publish/subscribe by channel. In-process today; the interface is what a multi-instance
- * backend (Redis, PostgreSQL LISTEN/NOTIFY) will implement later.
+ * Publish/subscribe by channel: in-process for one instance (below), over PostgreSQL's LISTEN/NOTIFY
+ * for several (postgres-bus.ts).
  */
 export interface EventBus {
   publish<Event>(channel: Channel<Event>, event: Event): void;
   subscribe<Event>(channel: Channel<Event>, listener: (event: Event) => void): () => void;
   /** Whether anything on this instance listens to the channel now (a screen watching its session). */
   listening(channel: Channel<unknown>): boolean;
+  /** Where events can be lost in a gap (a bus across instances): called after one, to read things afresh. */
+  onResync?(listener: () => void): () => void;
 }
 
 export function createMemoryBus(): EventBus {

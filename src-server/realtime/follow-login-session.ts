@@ -31,7 +31,16 @@ export function followLoginSession(services: Services, bus: EventBus, id: string
     }
     deliver(event);
   };
-  const stop = bus.subscribe(loginSessionChannel(id), (event) => (held ? held.push(event) : forward(event)));
+  const unsubscribe = bus.subscribe(loginSessionChannel(id), (event) => (held ? held.push(event) : forward(event)));
+  // After a gap in the bus (another instance's news may be lost in it): the status as it is now.
+  const reread = () => {
+    if (!held) services.loginSessions.watch(id, kioskSecret).then((session) => forward({ type: 'status', session }), () => undefined);
+  };
+  const unresync = bus.onResync?.(reread);
+  const stop = () => {
+    unsubscribe();
+    unresync?.();
+  };
   const ready = services.loginSessions.watch(id, kioskSecret).then(
     (session) => {
       const pending = held ?? [];

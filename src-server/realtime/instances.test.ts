@@ -1,0 +1,101 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { postgresMissing, psql, usePostgres } from '../testing/postgres.ts';
+import { createLoginSession, startTestServer, type TestServer } from '../testing/test-server.ts';
+import { watch, watchKiosk } from '../testing/ws-client.ts';
+import { verifyAuditChain } from '../audit/audit-integrity.ts';
+import { createPostgresBus, NOTIFY_CHANNEL } from './postgres-bus.ts';
+
+// Several TapIn instances on one PostgreSQL database, as behind a load balancer: any instance answers
+// any request, and a screen watching on one is pushed what happens on another (LISTEN/NOTIFY).
+if (postgresMissing) console.error('several instances: skipped, PostgreSQL is not installed (apt-get install postgresql)');
+
+describe.skipIf(postgresMissing)('several instances on one PostgreSQL database', () => {
+  const cluster = usePostgres();
+
+  /** Two instances on one new database. */
+  async function instances(): Promise<[TestServer, TestServer]> {
+    const dbPath = await cluster().freshDatabase();
+    const start = async () => {
+      const t = await startTestServer({ dbPath });
+      onTestFinished(() => t.close());
+      return t;
+    };
+    return [await start(), await start()];
+  }
+
+  const validate = (t: TestServer, token: string, uid: string) => t.api('/api/v1/login-sessions/validate', { body: { token, badge: { uid } } });
+
+  it('pushes to a screen watching on one instance what a phone did on another, within the usual bounds', async () => {
+    const [a, b] = await instances();
+    const seed = await a.seed();
+    const session = await createLoginSession(a, seed.kioskKey);
+    const watcher = await watch(a.url, session.id, session.kioskSecret);
+    await watcher.next((m) => m.status === 'pending');
+
+    const started = Date.now();
+    expect((await validate(b, session.token, seed.user.uid)).status).toBe(200);
+    await watcher.next((m) => m.status === 'authenticated', 2_000);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const exchanged = await b.api(`/api/v1/login-sessions/${session.id}/exchange`, { token: session.kioskSecret, body: {} });
+    expect(exchanged.body.user.displayName).toBe('Grace Hopper');
+    await watcher.next((m) => m.status === 'consumed', 2_000);
+    watcher.socket.close();
+
+    // A sign-out made on B reaches the kiosk's own events socket on A.
+    const kiosk = await watchKiosk(a.url, seed.kioskKey);
+    await kiosk.next((m) => m.type === 'hello');
+    expect((await b.api('/api/v1/logout', { method: 'POST', token: exchanged.body.accessToken })).status).toBe(204);
+    await kiosk.next((m) => m.type === 'signedOut' && m.userId === seed.user.id, 2_000);
+    kiosk.socket.close();
+  });
+
+  it('lets exactly one of 50 concurrent validations of one token win, spread over two instances', async () => {
+    const [a, b] = await instances();
+    const seed = await a.seed();
+    const session = await createLoginSession(b, seed.kioskKey);
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => validate(i % 2 ? a : b, session.token, seed.user.uid)));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status !== 200).every((status) => status === 409)).toBe(true);
+    const exchanges = await Promise.all([a, b, a, b].map((t) => t.api(`/api/v1/login-sessions/${session.id}/exchange`, { token: session.kioskSecret, body: {} })));
+    expect(exchanges.filter((answer) => answer.status === 200)).toHaveLength(1);
+    // One audit chain, however many instances appended to it at once.
+    expect(await verifyAuditChain(b.server.deps.db)).toMatchObject({ ok: true });
+    const wins = await a.server.deps.db.selectFrom('audit_log').select('event').where('outcome', '=', 'success').where('event', 'like', 'login.%').execute();
+    expect(wins.map((row) => row.event).sort()).toEqual(['login.exchange', 'login.validate']);
+  });
+
+  it('reads a watched session afresh after the bus lost its connection, so that news lost in the gap is not', async () => {
+    const [a, b] = await instances();
+    const seed = await a.seed();
+    const session = await createLoginSession(a, seed.kioskKey);
+    const watcher = await watch(a.url, session.id, session.kioskSecret);
+    await watcher.next((m) => m.status === 'pending');
+
+    // Every listening connection is cut: A's bus is down while B validates (its NOTIFY reaches no one on A).
+    await psql(cluster().adminUrl, `select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'listen ${NOTIFY_CHANNEL}%'`);
+    expect((await validate(b, session.token, seed.user.uid)).status).toBe(200);
+    await watcher.next((m) => m.status === 'authenticated', 6_000);
+    watcher.socket.close();
+  });
+
+  it('tells its followers to read afresh once its connection is back', async () => {
+    const url = await cluster().freshDatabase();
+    const warnings: string[] = [];
+    const bus = await createPostgresBus(url, { info: (line) => warnings.push(line), warn: (line) => warnings.push(line) });
+    onTestFinished(() => bus.close());
+    let resyncs = 0;
+    bus.onResync?.(() => (resyncs += 1));
+    await psql(cluster().adminUrl, `select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'listen ${NOTIFY_CHANNEL}%'`);
+    await expect.poll(() => resyncs, { timeout: 6_000 }).toBe(1);
+    expect(warnings).toEqual(['event bus: the PostgreSQL connection was lost; reconnecting', 'event bus: connected to PostgreSQL again']);
+
+    // And it carries events again, both ways.
+    const other = await createPostgresBus(url);
+    onTestFinished(() => other.close());
+    const heard: unknown[] = [];
+    other.subscribe({ name: 'test' }, (event) => heard.push(event));
+    bus.publish({ name: 'test' }, { n: 1 });
+    await expect.poll(() => heard).toEqual([{ n: 1 }]);
+  });
+});

@@ -171,6 +171,15 @@ async function auditCommand(args: string[], io: CliIo): Promise<number> {
   }
 }
 
+async function dbCommand(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'copy') throw new UsageError(`unknown command "db ${sub ?? ''}" (try: tapin db copy --from SQLITE_PATH --to POSTGRES_URL)`);
+  const { values } = parse(rest, { from: { type: 'string' }, to: { type: 'string' } });
+  const { copyDatabase } = await import('../db/copy.ts');
+  io.out(json(await copyDatabase(required(values.from, '--from'), required(values.to, '--to'))));
+  return 0;
+}
+
 async function badgeCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'add') {
@@ -358,6 +367,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         return await (await import('./reader.ts')).readerCommand(args, io);
       case 'cleanup':
         return await cleanupCommand(args, io);
+      case 'db':
+        return await dbCommand(args, io);
       case 'audit':
         return await auditCommand(args, io);
       case 'import':

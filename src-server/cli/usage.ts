@@ -19,9 +19,10 @@ Commands:
                                                     in PATH (tapin pair), against its server
   cleanup                                           expire overdue sessions and delete old ones, once
   audit verify                                      check the audit log's hash chain (exit 1 if it is broken)
+  db copy --from SQLITE_PATH --to POSTGRES_URL      copy a whole site into an empty PostgreSQL database
   import FILE [--dry-run]                           create and update people and badges from a CSV file (by
                                                     external_id; prints a report, exit 1 if rows were refused)
   export [FILE]                                     write every person and active badge as CSV (stdout without FILE)
 
-Every command takes --db PATH (env TAPIN_DB; default ./data/tapin.sqlite).
+Every command takes --db PATH (env TAPIN_DB; default ./data/tapin.sqlite), or --db postgres://USER@HOST/DB.
 Environment: HOST, PORT, PUBLIC_URL, SESSION_TTL_SECONDS, TAPIN_DB.`;

@@ -15,6 +15,7 @@ describe('resolveServeConfig', () => {
     const env = { HOST: '0.0.0.0', PORT: '9000', PUBLIC_URL: 'https://kiosk.example.org/', SESSION_TTL_SECONDS: '120', TAPIN_DB: '/var/lib/tapin.db' };
     expect(resolveServeConfig({}, env)).toMatchObject({ host: '0.0.0.0', port: 9000, publicUrl: 'https://kiosk.example.org', sessionTtlSeconds: 120, dbPath: '/var/lib/tapin.db' });
     expect(resolveServeConfig({ port: '9100', 'session-ttl': '60', db: 'x.db' }, env)).toMatchObject({ port: 9100, sessionTtlSeconds: 60, dbPath: 'x.db' });
+    expect(resolveServeConfig({ 'db-pool': '25' }, { TAPIN_DB: 'postgres://tapin@db/site', TAPIN_DB_POOL: '5' })).toMatchObject({ dbPath: 'postgres://tapin@db/site', dbPoolSize: 25 });
   });
 
   it.each([
@@ -24,6 +25,7 @@ describe('resolveServeConfig', () => {
     [{ 'public-url': 'https://x.org/?a=1' }, /must not carry a query/],
     [{ 'log-level': 'loud' }, /--log-level must be one of/],
     [{ 'rate-limit': '0' }, /--rate-limit must be between 1/],
+    [{ 'db-pool': '0' }, /--db-pool must be between 1/],
     [{ host: 'bad host' }, /--host must be a host name/],
     [{ 'trust-proxy': '10.0.0.1, proxy.example' }, /--trust-proxy must list IP addresses or CIDR ranges .* got "proxy.example"/],
     [{ 'trust-proxy': '10.0.0.0/33' }, /got "10.0.0.0\/33"/],

@@ -32,7 +32,10 @@ export interface HttpLimitsConfig {
 }
 
 export interface ServerConfig {
+  /** A SQLite file's path, or a `postgres://` URL. */
   dbPath: string;
+  /** PostgreSQL: connections this instance keeps in its pool (`--db-pool`). */
+  dbPoolSize?: number;
   host: string;
   port: number;
   /** Base URL phones reach the server at; derived from the listening address when absent. */
@@ -127,6 +130,7 @@ export interface ServeInput {
   'trust-proxy'?: string;
   'tls-cert'?: string;
   'tls-key'?: string;
+  'db-pool'?: string;
   demo?: boolean;
 }
 
@@ -143,6 +147,8 @@ export function resolveServeConfig(flags: ServeInput, env: NodeJS.ProcessEnv): S
 
   const db = pick('db', 'TAPIN_DB');
   if (db) config.dbPath = db[1];
+  const pool = pick('db-pool', 'TAPIN_DB_POOL');
+  if (pool) config.dbPoolSize = parseInteger(pool[0], pool[1], 1, 500);
   const host = pick('host', 'HOST');
   if (host) {
     if (!/^[A-Za-z0-9.:[\]-]+$/.test(host[1])) throw new ConfigError(`${host[0]} must be a host name or address, got "${host[1]}"`);

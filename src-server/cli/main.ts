@@ -272,6 +272,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     'trust-proxy': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    'db-pool': { type: 'string' },
     'log-level': { type: 'string' },
     'idle-lock': { type: 'string' },
     demo: { type: 'boolean' },

@@ -4,7 +4,7 @@ Commands:
   serve [--host H] [--port N] [--public-url URL] [--session-ttl S] [--demo]
         [--access-ttl S] [--retention S] [--audit-retention DAYS] [--cleanup-cron EXPR] [--rate-limit N]
         [--log-level L] [--idle-lock S] [--reader [--reader-kiosk ID]]
-        [--trust-proxy LIST] [--tls-cert PATH --tls-key PATH]
+        [--trust-proxy LIST] [--tls-cert PATH --tls-key PATH] [--db-pool N]
                                        run the API (creates and migrates the database)
   user add --name NAME [--role user|admin]          create a user
   user pin ID [--clear]                             set a user's PIN, read from standard input (or remove it)

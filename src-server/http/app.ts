@@ -95,7 +95,7 @@ const REDACTED = [
 
 /** The factory every entry point calls: tests, `tapin serve`, the benchmark and the Electron main process. */
 export async function buildServer(config: ServerConfig, options: BuildOptions = {}): Promise<TapinServer> {
-  const { db, storage, bus, startUpkeep } = await openServerDatabase(config.dbPath);
+  const { db, storage, bus, startUpkeep } = await openServerDatabase(config.dbPath, { poolSize: config.dbPoolSize });
   let listeningUrl: string | undefined;
   const scheme = config.tls ? 'https' : 'http';
   const deps: Deps = {

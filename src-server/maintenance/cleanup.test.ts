@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../clock.ts';
 import { describeEachDialect } from '../testing/dialects.ts';
 import { createLoginSession, startTestServer, type Seed, type TestServer } from '../testing/test-server.ts';
-import { runCleanup } from './cleanup.ts';
+import { claimCleanupTick, runCleanup } from './cleanup.ts';
 
 describeEachDialect('the cleanup job', (freshDatabase) => {
   let t: TestServer;
@@ -74,8 +74,17 @@ describeEachDialect('the cleanup job', (freshDatabase) => {
   });
 
   describe('the cleanup schedule', () => {
+    it('gives each tick to one instance only, however many ask for it at once', async () => {
+      const { db } = t.server.deps;
+      const claims = await Promise.all(Array.from({ length: 8 }, () => claimCleanupTick(db, 60_000)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await claimCleanupTick(db, 60_000)).toBe(false);
+      expect(await claimCleanupTick(db, 0)).toBe(false);
+      expect(await claimCleanupTick(db, 120_000)).toBe(true);
+    });
+
     it('runs the job on its cron expression while the server runs', async () => {
-      const scheduled = await startTestServer({ cleanupCron: '* * * * * *' }, { cleanupSchedule: true });
+      const scheduled = await startTestServer({ ...(await freshDatabase()), cleanupCron: '* * * * * *' }, { cleanupSchedule: true });
       try {
         const { db } = scheduled.server.deps;
         const kiosk = await scheduled.server.services.kiosks.register({ name: 'Cron kiosk' });

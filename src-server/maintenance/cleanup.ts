@@ -7,6 +7,26 @@ import { loginSessionChannel } from '../realtime/event-bus.ts';
 import { overAt } from '../sessions/login-session.lifetime.ts';
 import { toLoginSessionView } from '../sessions/login-session.view.ts';
 
+/** The settings row naming the last cleanup tick an instance took. */
+export const CLEANUP_TICK_KEY = 'cleanup.tick';
+
+/**
+ * Takes the cleanup of the tick scheduled at `tickAt` for this instance, unless another instance of the
+ * site already took it (or a later one): one conditional upsert, so that of instances firing on the same
+ * tick exactly one runs the cleanup. True when this one should.
+ */
+export async function claimCleanupTick(db: Deps['db'], tickAt: number): Promise<boolean> {
+  // Fixed width, so that text order is time order in both dialects.
+  const value = String(tickAt).padStart(16, '0');
+  const won = await db
+    .insertInto('settings')
+    .values({ key: CLEANUP_TICK_KEY, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }).where('settings.value', '<', value))
+    .returning('key')
+    .executeTakeFirst();
+  return won !== undefined;
+}
+
 export interface CleanupReport {
   expiredSessions: number;
   deletedLoginSessions: number;

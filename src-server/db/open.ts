@@ -14,6 +14,7 @@ import * as loginSessionsById from './migrations/2026-11-27-login-sessions-by-id
 import * as kioskPairings from './migrations/2026-11-28-kiosk-pairings.ts';
 import * as peopleExternalId from './migrations/2026-11-28-people-external-id.ts';
 import * as kioskPresence from './migrations/2026-11-29-kiosk-presence.ts';
+import * as loginSessionWatchers from './migrations/2026-11-30-login-session-watchers.ts';
 import { createMemoryBus, type EventBus } from '../realtime/event-bus.ts';
 import { createPostgresBus, type PostgresBus } from '../realtime/postgres-bus.ts';
 import { isPostgresUrl } from './dialect.ts';
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28-kiosk-pairings': kioskPairings,
   '2026-11-28-people-external-id': peopleExternalId,
   '2026-11-29-kiosk-presence': kioskPresence,
+  '2026-11-30-login-session-watchers': loginSessionWatchers,
 };
 
 export type TapinDb = Kysely<Database>;

@@ -2,11 +2,13 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { Migrator, type Migration } from 'kysely/migration';
 import pg from 'pg';
 import * as schema from './migrations-postgres/2026-12-01-schema.ts';
+import * as loginSessionWatchers from './migrations-postgres/2026-12-02-login-session-watchers.ts';
 import type { Database } from './schema.ts';
 
 // Listed by hand, not scanned from disk: a bundled build has no migrations folder to scan.
 export const postgresMigrations: Record<string, Migration> = {
   '2026-12-01-schema': schema,
+  '2026-12-02-login-session-watchers': loginSessionWatchers,
 };
 
 /** How many connections one instance keeps to PostgreSQL when not told (`--db-pool`). */

@@ -77,6 +77,8 @@ export interface LoginSessionsTable {
   /** 1 when the badge's holder has a PIN: no access token until the kiosk sends it. */
   pin_required: ColumnType<number, number | undefined, number>;
   pin_attempts: ColumnType<number, number | undefined, number>;
+  /** Kiosk screens following the session now, on any instance (the desk reader signs in through a watched one). */
+  watchers: ColumnType<number, number | undefined, number>;
 }
 
 export interface AccessSessionsTable {

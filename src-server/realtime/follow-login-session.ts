@@ -37,9 +37,17 @@ export function followLoginSession(services: Services, bus: EventBus, id: string
     if (!held) services.loginSessions.watch(id, kioskSecret).then((session) => forward({ type: 'status', session }), () => undefined);
   };
   const unresync = bus.onResync?.(reread);
+  // Counted in the database while followed (the desk reader, on any instance, signs in through it).
+  let counted: Promise<boolean> | undefined;
   const stop = () => {
     unsubscribe();
     unresync?.();
+    void counted
+      ?.then(async (yes) => {
+        if (yes) await services.loginSessions.countWatcher(id, -1);
+      })
+      .catch(() => undefined);
+    counted = undefined;
   };
   const ready = services.loginSessions.watch(id, kioskSecret).then(
     (session) => {
@@ -47,6 +55,12 @@ export function followLoginSession(services: Services, bus: EventBus, id: string
       held = undefined;
       forward({ type: 'status', session });
       for (const event of pending) forward(event);
+      if (!isFinalStatus(session.status)) {
+        counted = services.loginSessions.countWatcher(id, 1).then(
+          () => true,
+          () => false,
+        );
+      }
     },
     (error: unknown) => {
       stop();

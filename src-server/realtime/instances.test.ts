@@ -49,6 +49,20 @@ describe.skipIf(postgresMissing)('several instances on one PostgreSQL database',
     kiosk.socket.close();
   });
 
+  it("signs in through the code a screen watches on one instance when the desk reader's tap reaches another", async () => {
+    const [a, b] = await instances();
+    const seed = await a.seed();
+    const shown = await createLoginSession(a, seed.kioskKey);
+    const watcher = await watch(a.url, shown.id, shown.kioskSecret);
+    await watcher.next((m) => m.status === 'pending');
+    // A newer code nobody watches (a page closed without a word): the newest, but not the one on screen.
+    await createLoginSession(b, seed.kioskKey);
+    const tap = await b.api('/api/v1/kiosk/reader-taps', { token: seed.kioskKey, body: { badge: { uid: seed.user.uid } } });
+    expect(tap.status).toBe(200);
+    await watcher.next((m) => m.status === 'authenticated', 2_000);
+    watcher.socket.close();
+  });
+
   it('lets exactly one of 50 concurrent validations of one token win, spread over two instances', async () => {
     const [a, b] = await instances();
     const seed = await a.seed();

@@ -113,7 +113,6 @@ export async function createPostgresBus(url: string, log: PostgresBusLog = { inf
       send(payload);
     },
     subscribe: (channel, listener) => local.subscribe(channel, listener),
-    listening: (channel) => local.listening(channel),
     onResync(listener) {
       resyncs.add(listener);
       return () => resyncs.delete(listener);

@@ -7,12 +7,12 @@ import { overAt, runningAt } from './login-session.lifetime.ts';
 export type LoginSessionWithKiosk = LoginSessionRow & { kiosk_name: string; kiosk_location: string | null };
 
 const insert = preparedQuery<Database, LoginSessionRow, never>(
-  ['id', 'token_hash', 'kiosk_secret_hash', 'kiosk_id', 'status', 'created_at', 'expires_at', 'authenticated_at', 'consumed_at', 'user_id', 'badge_id', 'rejected_badges', 'pin_required', 'pin_attempts'],
+  ['id', 'token_hash', 'kiosk_secret_hash', 'kiosk_id', 'status', 'created_at', 'expires_at', 'authenticated_at', 'consumed_at', 'user_id', 'badge_id', 'rejected_badges', 'pin_required', 'pin_attempts', 'watchers'],
   (db, row) => db.insertInto('login_sessions').values(row),
 );
 
 export async function insertLoginSession(db: TapinDb, session: NewLoginSession): Promise<void> {
-  await insert(db, { authenticated_at: null, consumed_at: null, user_id: null, badge_id: null, rejected_badges: 0, pin_required: 0, pin_attempts: 0, ...session });
+  await insert(db, { authenticated_at: null, consumed_at: null, user_id: null, badge_id: null, rejected_badges: 0, pin_required: 0, pin_attempts: 0, watchers: 0, ...session });
 }
 
 // Sessions with their kiosk's name and location. Those come from scalar subqueries rather than a
@@ -44,6 +44,15 @@ export async function findPendingAtKiosk(db: TapinDb, kioskId: number, now: numb
     .where(runningAt(now))
     .orderBy('login_sessions.created_at', 'desc')
     .limit(limit)
+    .execute();
+}
+
+/** A screen starts (+1) or stops (-1) following a session. */
+export async function countWatcher(db: TapinDb, id: string, change: 1 | -1): Promise<void> {
+  await db
+    .updateTable('login_sessions')
+    .set((eb) => ({ watchers: eb('watchers', '+', change) }))
+    .where('id', '=', id)
     .execute();
 }
 

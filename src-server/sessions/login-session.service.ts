@@ -17,6 +17,7 @@ import {
   findPendingAtKiosk,
   type LoginSessionWithKiosk,
   insertLoginSession,
+  countWatcher,
   markAuthenticated,
   markExpired,
 } from './login-session.repository.ts';
@@ -212,6 +213,7 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
         badge_id: null,
         rejected_badges: 0,
         pin_required: 0,
+        watchers: 0,
         pin_attempts: 0,
       };
       await insertLoginSession(db, row);
@@ -227,6 +229,11 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
      * For the realtime channel: checks the kioskSecret, arms the expiry push, and returns the current view.
      * Only watched sessions get a timer; the cleanup job writes down the expiry of the others.
      */
+    /** A screen starts (+1) or stops (-1) following the session, on whichever instance: the desk reader prefers a watched one. */
+    async countWatcher(id: string, change: 1 | -1): Promise<void> {
+      await countWatcher(db, id, change);
+    },
+
     async watch(id: string, kioskSecret: string | undefined): Promise<LoginSessionView> {
       const row = await forKiosk(id, kioskSecret);
       const view = toLoginSessionView(row, clock.now());
@@ -258,7 +265,7 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
     async validateAtKiosk(kioskId: number, presented: PresentedBadge, context: ValidationContext): Promise<ValidationResult> {
       const uid = parseBadgeUid(presented.uid);
       const pending = await findPendingAtKiosk(db, kioskId, clock.now());
-      const row = pending.find((session) => bus.listening(loginSessionChannel(session.id))) ?? pending[0];
+      const row = pending.find((session) => session.watchers > 0) ?? pending[0];
       if (!row) throw new AppError('SESSION_NOT_FOUND', 'no login session is waiting at this kiosk');
       return validateSession(row, { uid, secret: presented.secret }, context);
     },

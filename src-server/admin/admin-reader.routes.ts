@@ -17,6 +17,8 @@ interface ReaderRoutesOptions {
 export const adminReaderRoutes: FastifyPluginAsyncTypebox<ReaderRoutesOptions> = async (app, { services, reader }) => {
   const tags = ['admin: desk reader'];
   const enrollments = readerEnrollments();
+  // A server draining for a restart answers the enrollment waiting for a tap, rather than hang on to it.
+  app.addHook('preClose', async () => enrollments.cancel());
 
   app.get('/admin/reader', { schema: { tags, summary: 'Whether a desk reader is attached, and its state', response: { 200: ReaderSchema, ...errors(401, 403) } } }, async () => {
     const attached = reader();

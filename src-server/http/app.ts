@@ -71,8 +71,19 @@ export interface TapinServer {
   listen(): Promise<string>;
   /** Attaches the PC/SC desk reader to a kiosk: its taps act on that kiosk's sessions. Stopped on close. */
   attachDeskReader(kioskId: number, options?: Pick<DeskReaderOptions, 'retryDelay' | 'process'>): DeskReader;
+  /**
+   * Drains and stops (SIGTERM): no new connection is accepted, WebSockets are closed with 1012 (service
+   * restart: kiosks reconnect at once, to another instance behind a load balancer), requests in flight
+   * are answered — those still running after DRAIN_MS are cut — then the database is closed.
+   */
   close(): Promise<void>;
 }
+
+/** How long a closing server lets requests in flight finish. */
+export const DRAIN_MS = 10_000;
+
+/** The close code a kiosk hears when its server goes for a restart: come back now (RFC 6455 §7.4.1). */
+export const SERVICE_RESTART = 1012;
 
 interface AttachedReader {
   reader: DeskReader;
@@ -122,7 +133,8 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     logger: logStream ? { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' }, stream: logStream } : false,
     logController: new OneLinePerRequest(),
     bodyLimit: BODY_LIMIT,
-    forceCloseConnections: true,
+    // Closing drains: idle connections go at once, requests in flight are answered (DRAIN_MS at most).
+    forceCloseConnections: 'idle',
     // Slow clients are cut (a WebSocket, once upgraded, is no longer timed by the HTTP server).
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
@@ -200,7 +212,15 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
       reader.events.on('state', (state) => deps.bus.publish(kioskChannel(kioskId), { type: 'reader', state }));
       return reader;
     },
-    close: () => app.close(),
+    async close() {
+      const cut = setTimeout(() => app.server.closeAllConnections(), DRAIN_MS);
+      cut.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
+    },
   };
 }
 
@@ -247,7 +267,20 @@ async function registerRoutes(
       security: [{ bearer: [] }],
     },
   });
-  await app.register(websocket, { options: { maxPayload: 4096 } });
+  await app.register(websocket, {
+    options: { maxPayload: 4096 },
+    // Every screen is told the server is restarting (1012), not merely that it went away.
+    preClose(done) {
+      const clients = [...this.websocketServer.clients];
+      for (const client of clients) client.close(SERVICE_RESTART, 'TapIn is restarting');
+      // A peer that does not answer the close handshake (a machine gone) does not hold the shutdown up.
+      setTimeout(() => {
+        for (const client of clients) client.terminate();
+      }, 1_000).unref();
+      this.websocketServer.close();
+      done();
+    },
+  });
 
   await app.register(
     async (api) => {

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { describeEachDialect } from '../testing/dialects.ts';
 import { createLoginSession, startTestServer, type Seed, type TestServer } from '../testing/test-server.ts';
-import { watch } from '../testing/ws-client.ts';
+import { watch, watchKiosk } from '../testing/ws-client.ts';
 
 describeEachDialect('login session events', (freshDatabase) => {
   let t: TestServer;
@@ -14,6 +14,19 @@ describeEachDialect('login session events', (freshDatabase) => {
     beforeEach(async () => {
       t = await startTestServer(await freshDatabase());
       seed = await t.seed();
+    });
+
+    it('drains on shutdown: every screen is told 1012 (come back now), at once', async () => {
+      const session = await createLoginSession(t, seed.kioskKey);
+      const watcher = await watch(t.url, session.id, session.kioskSecret);
+      await watcher.next((m) => m.status === 'pending');
+      const kiosk = await watchKiosk(t.url, seed.kioskKey);
+      await kiosk.next((m) => m.type === 'hello');
+      const started = Date.now();
+      await t.server.close();
+      expect(await watcher.closed).toEqual({ code: 1012, reason: 'TapIn is restarting' });
+      expect((await kiosk.closed).code).toBe(1012);
+      expect(Date.now() - started).toBeLessThan(2_000);
     });
 
     it('answers the auth message with the current status at once', async () => {

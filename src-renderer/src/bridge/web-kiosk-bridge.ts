@@ -1,4 +1,4 @@
-import { reconnectDelay } from './backoff.ts';
+import { reconnectDelay, restartDelay, SERVICE_RESTART } from './backoff.ts';
 import { ApiError, notPaired, type BodyType, type KioskBridge, type KioskInfo, type LoginSession, type PairingCode, type ReaderState, type SessionUpdate, type SignedIn } from './types.ts';
 
 /** Where the browser kiosk keeps its key between loads (boot.ts: localStorage). */
@@ -116,6 +116,9 @@ export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
         if (stopped) return;
         const ws = new Socket(`${api.replace(/^http/, 'ws')}/kiosk/events`);
         socket = ws;
+        // A failed connection is told by its close event too: the error itself needs no handling (and
+        // unhandled, an EventEmitter-based WebSocket would throw it).
+        ws.onerror = () => undefined;
         ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', kioskKey: key, ...(options.appVersion ? { appVersion: options.appVersion } : {}) }));
         ws.onmessage = (message) => {
           attempt = 0;
@@ -131,7 +134,8 @@ export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
             onEvent({ type: 'keyRefused' });
             return;
           }
-          retryTimer = setTimeout(connect, reconnectDelay(attempt++));
+          retryTimer = setTimeout(connect, event.code === SERVICE_RESTART && attempt === 0 ? restartDelay() : reconnectDelay(attempt));
+          attempt += 1;
         };
       };
       connect();
@@ -178,6 +182,7 @@ export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
         const url = `${api.replace(/^http/, 'ws')}/login-sessions/${session.id}/events`;
         const ws = new Socket(url);
         socket = ws;
+        ws.onerror = () => undefined;
         ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', kioskSecret: session.kioskSecret }));
         ws.onmessage = (message) => {
           const data = JSON.parse(String(message.data)) as { type: string; status?: SessionUpdate['status']; expiresAt?: string; pinRequired?: boolean; remainingAttempts?: number };
@@ -194,6 +199,12 @@ export function webKioskBridge(options: WebBridgeOptions): KioskBridge {
           // The server no longer knows this session (or its secret): treat it as over, so a new one starts.
           if (event.code === 4401) {
             onEvent({ type: 'status', update: { status: 'expired', expiresAt: session.expiresAt } });
+            return;
+          }
+          // A server restarting (another instance takes over): straight back, the screen unchanged.
+          if (event.code === SERVICE_RESTART && attempt === 0) {
+            attempt += 1;
+            retryTimer = setTimeout(connect, restartDelay());
             return;
           }
           setOnline(false);

@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
+import { trackSockets } from './drain.ts';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
@@ -155,6 +156,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
   const uncapped = options.uncappedAddress ?? isLoopbackAddress;
   // A trusted proxy carries many clients over its connections: they are counted by request.ip instead, in the rate limits.
   const trustedProxy = config.trustProxy?.length ? trustedProxyMatcher(config.trustProxy) : undefined;
+  const drain = trackSockets(app.server);
   capConnectionsPerAddress(app.server, {
     max: limits.connectionsPerAddress,
     uncapped: trustedProxy ? (address) => uncapped(address) || trustedProxy(address) : uncapped,
@@ -185,7 +187,7 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
   });
 
   try {
-    await registerRoutes(app, deps, services, storage, options, () => attached);
+    await registerRoutes(app, deps, services, storage, options, () => attached, drain);
     await app.ready();
   } catch (error) {
     await app.close();
@@ -213,7 +215,10 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
       return reader;
     },
     async close() {
-      const cut = setTimeout(() => app.server.closeAllConnections(), DRAIN_MS);
+      const cut = setTimeout(() => {
+        app.server.closeAllConnections();
+        drain.destroyAll();
+      }, DRAIN_MS);
       cut.unref();
       try {
         await app.close();
@@ -231,6 +236,7 @@ async function registerRoutes(
   storage: StorageMonitor,
   options: BuildOptions,
   attachedReader: () => AttachedReader | undefined,
+  drain: ReturnType<typeof trackSockets>,
 ): Promise<void> {
   const { config, db } = deps;
   installErrorHandling(app);
@@ -269,8 +275,10 @@ async function registerRoutes(
   });
   await app.register(websocket, {
     options: { maxPayload: 4096 },
-    // Every screen is told the server is restarting (1012), not merely that it went away.
+    // Every screen is told the server is restarting (1012), not merely that it went away; a screen
+    // reconnecting while the server closes is turned away at once rather than upgraded.
     preClose(done) {
+      drain.startClosing();
       const clients = [...this.websocketServer.clients];
       for (const client of clients) client.close(SERVICE_RESTART, 'TapIn is restarting');
       // A peer that does not answer the close handshake (a machine gone) does not hold the shutdown up.

@@ -21,6 +21,20 @@ const types = {
     oid === INT8 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+// SQLSTATE classes and codes that mean "the database is not there now": connection exceptions (08),
+// the server shutting down or starting (57P01–57P03), too many connections (53300).
+const UNAVAILABLE = /^(08\d{3}|57P0[123]|53300)$/;
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
+
+/** Whether `error` says PostgreSQL cannot be reached or is not taking work now (not what was asked of it). */
+export function isPostgresUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE.test(code) || NETWORK.has(code))) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /^Connection terminated|^timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
+}
+
 /**
  * Opens a pool on the PostgreSQL database at `url` and brings its schema up to this code's. Several
  * instances starting at once migrate it once: Kysely's migrator holds a row lock while it works, and

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isPostgresUnavailable } from '../db/postgres.ts';
 import { isAppError, type ErrorCode } from '../errors.ts';
 
 export interface ErrorBody {
@@ -35,6 +36,11 @@ export function installErrorHandling(app: FastifyInstance): void {
       const code = clientErrorCode(status);
       const message = code === 'PAYLOAD_TOO_LARGE' ? 'the request body is larger than 64 KiB' : error.message;
       return reply.code(status === 404 || status === 413 || status === 415 || status === 429 ? status : 400).send(body(code, message));
+    }
+    // PostgreSQL away (a restart, a failover): the instance is not ready, and says so as SQLite's full disk does.
+    if (isPostgresUnavailable(error)) {
+      request.log.error({ err: error }, 'database unavailable');
+      return reply.code(503).send(body('STORAGE_UNAVAILABLE', 'the server cannot reach its database right now; try again in a moment'));
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send(body('INTERNAL_ERROR', 'something went wrong on the server'));

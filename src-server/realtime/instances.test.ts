@@ -112,4 +112,28 @@ describe.skipIf(postgresMissing)('several instances on one PostgreSQL database',
     bus.publish({ name: 'test' }, { n: 1 });
     await expect.poll(() => heard).toEqual([{ n: 1 }]);
   });
+
+  // Last in this file: it stops the file's PostgreSQL for a while.
+  it('goes not ready while PostgreSQL is down, and recovers on its own when it is back', async () => {
+    const [a, b] = await instances();
+    const seed = await a.seed();
+    const session = await createLoginSession(a, seed.kioskKey);
+    const watcher = await watch(a.url, session.id, session.kioskSecret);
+    await watcher.next((m) => m.status === 'pending');
+
+    await cluster().kill();
+    for (const t of [a, b]) {
+      await expect.poll(async () => (await t.api('/readyz')).status, { timeout: 5_000 }).toBe(503);
+    }
+    expect((await validate(b, session.token, seed.user.uid)).status).toBe(503);
+
+    await cluster().start();
+    for (const t of [a, b]) {
+      await expect.poll(async () => (await t.api('/readyz')).status, { timeout: 10_000 }).toBe(200);
+    }
+    // Nothing half-applied: the session still waits, and the watcher on A hears B's validation.
+    await expect.poll(async () => (await validate(b, session.token, seed.user.uid)).status, { timeout: 10_000 }).toBe(200);
+    await watcher.next((m) => m.status === 'authenticated', 6_000);
+    watcher.socket.close();
+  });
 });

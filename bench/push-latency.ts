@@ -3,11 +3,13 @@ import WebSocket from 'ws';
 
 // Runs in a fresh process of its own: a load generator's garbage from the throughput phases would
 // otherwise show up in the tail of these latencies as its own GC pauses.
-const { url, kioskKey, badgeUid, watchers } = JSON.parse(process.argv[2] ?? '{}') as {
+const { url, kioskKey, badgeUid, watchers, validateUrl = url } = JSON.parse(process.argv[2] ?? '{}') as {
   url: string;
   kioskKey: string;
   badgeUid: string;
   watchers: number;
+  /** Where the phones validate (another instance of the site, to time a push across instances). */
+  validateUrl?: string;
 };
 const json = { 'content-type': 'application/json' };
 
@@ -44,7 +46,7 @@ for (let batch = 0; batch < watchers / 100; batch++) {
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 function post(path: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method: 'POST', agent, headers: { ...json, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = request(`${validateUrl}${path}`, { method: 'POST', agent, headers: { ...json, 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
       res.once('end', () => resolve(res.statusCode ?? 0));
     });

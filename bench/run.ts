@@ -9,6 +9,12 @@ import { commitCost } from './fsync-cost.ts';
 import { median, residentBytes, startTapin, TAPIN_BIN } from './processes.ts';
 import { seedSite } from './seed-site.ts';
 
+// `npm run bench -- --postgres`: the same measures on PostgreSQL, one instance and two behind nginx.
+if (process.argv.includes('--postgres')) {
+  await import('./postgres.ts');
+  process.exit(0);
+}
+
 // Knobs: BENCH_DURATION (s per phase and round), BENCH_ROUNDS, BENCH_WATCHERS, BENCH_IDLE (s of idle
 // before the WAL is measured again), BENCH_PROFILE=1 (server CPU profile in .tmp/profile/).
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 3);

@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { verifyAuditChain } from '../audit/audit-integrity.ts';
 import { systemClock } from '../clock.ts';
 import { ConfigError, defaultConfig, parseInteger, resolveServeConfig, type ServeInput, type ServerConfig } from '../config.ts';
-import { openDatabase, type TapinDb } from '../db/open.ts';
+import { databaseLabel, openDatabase, type TapinDb } from '../db/open.ts';
 import { seedDemo, type DemoSeed } from '../demo.ts';
 import { isAppError } from '../errors.ts';
 import { runCleanup } from '../maintenance/cleanup.ts';
@@ -302,7 +302,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     await server.close();
     throw error;
   }
-  io.out(`TapIn listening on ${url} (database ${config.dbPath})`);
+  io.out(`TapIn listening on ${url} (database ${databaseLabel(config.dbPath)})`);
   if (readerKioskId !== undefined) {
     const reader = server.attachDeskReader(readerKioskId);
     io.out(`Desk reader attached to kiosk ${readerKioskId}; waiting for the PC/SC service and a reader…`);

@@ -26,7 +26,7 @@ const BATCH = 500;
  */
 export async function copyDatabase(from: string, to: string): Promise<CopyReport> {
   if (isPostgresUrl(from)) throw new AppError('INVALID_REQUEST', `--from is the site's SQLite file, not a PostgreSQL URL (${databaseLabel(from)})`);
-  if (!isPostgresUrl(to)) throw new AppError('INVALID_REQUEST', `--to is a postgres:// URL, not "${to}"`);
+  if (!isPostgresUrl(to)) throw new AppError('INVALID_REQUEST', `--to is a postgres:// URL, not "${databaseLabel(to)}"`);
   if (!existsSync(from)) throw new AppError('INVALID_REQUEST', `there is no SQLite database at ${from}`);
   const source = await openDatabase(from);
   try {

@@ -114,7 +114,8 @@ export function databaseLabel(target: string): string {
   try {
     const url = new URL(target);
     if (url.password) url.password = '***';
-    return url.href;
+    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
+    return url.href.replace('password=%2A%2A%2A', 'password=***');
   } catch {
     return 'postgres://…';
   }

@@ -32,7 +32,7 @@ export function isPostgresUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (UNAVAILABLE.test(code) || NETWORK.has(code))) return true;
   const message = error instanceof Error ? error.message : '';
-  return /^Connection terminated|^timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
+  return /^Connection terminated|^timeout exceeded when trying to connect|Client has encountered a connection error|^Query read timeout/.test(message);
 }
 
 /**
@@ -41,7 +41,18 @@ export function isPostgresUnavailable(error: unknown): boolean {
  * an instance whose code is older than the schema refuses to start (a migration it does not know).
  */
 export async function openPostgres(url: string, options: { poolSize?: number } = {}): Promise<Kysely<Database>> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? DEFAULT_POOL_SIZE, types });
+  const pool = new pg.Pool({
+    connectionString: url,
+    application_name: 'tapin',
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
+    types,
+    // A database that does not answer is found out (503, not ready), never waited on for ever.
+    keepAlive: true,
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 30_000,
+    // The exactly-once rules and the audit chain read what is committed now, whatever the server's default.
+    options: '-c default_transaction_isolation=read\\ committed',
+  });
   // An idle connection the server dropped (a restart) is an error event on the pool: it is replaced, not fatal.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

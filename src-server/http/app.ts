@@ -136,6 +136,9 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     bodyLimit: BODY_LIMIT,
     // Closing drains: idle connections go at once, requests in flight are answered (DRAIN_MS at most).
     forceCloseConnections: 'idle',
+    // A request reaching a draining instance on a kept-alive connection (nginx's to its upstreams) is
+    // served rather than answered 503: a load balancer does not retry a POST it has sent.
+    return503OnClosing: false,
     // Slow clients are cut (a WebSocket, once upgraded, is no longer timed by the HTTP server).
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
@@ -157,6 +160,10 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
   // A trusted proxy carries many clients over its connections: they are counted by request.ip instead, in the rate limits.
   const trustedProxy = config.trustProxy?.length ? trustedProxyMatcher(config.trustProxy) : undefined;
   const drain = trackSockets(app.server);
+  // While draining, every answer closes its connection: the client's next request opens one elsewhere.
+  app.addHook('onSend', async (_request, reply) => {
+    if (drain.closing) void reply.header('connection', 'close');
+  });
   capConnectionsPerAddress(app.server, {
     max: limits.connectionsPerAddress,
     uncapped: trustedProxy ? (address) => uncapped(address) || trustedProxy(address) : uncapped,

@@ -17,6 +17,9 @@ export function trackSockets(server: Server) {
     if (closing) socket.destroy();
   });
   return {
+    get closing(): boolean {
+      return closing;
+    },
     /** From now on, upgrades are refused. */
     startClosing(): void {
       closing = true;

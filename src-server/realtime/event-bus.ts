@@ -27,6 +27,13 @@ export const kioskChannel = (id: number): Channel<KioskEvent> => ({ name: `kiosk
 export interface EventBus {
   publish<Event>(channel: Channel<Event>, event: Event): void;
   subscribe<Event>(channel: Channel<Event>, listener: (event: Event) => void): () => void;
+  /** Whether anything on this instance listens to the channel now (a screen watching its session). */
+  listening(channel: Channel<unknown>): boolean;
+  /**
+   * Whether other instances share this site (a bus across instances): what one instance alone knows,
+   * such as the session a screen watches, must then be in the database.
+   */
+  readonly spansInstances?: boolean;
   /** Where events can be lost in a gap (a bus across instances): called after one, to read things afresh. */
   onResync?(listener: () => void): () => void;
 }
@@ -50,5 +57,6 @@ export function createMemoryBus(): EventBus {
         if (set.size === 0) listeners.delete(channel.name);
       };
     },
+    listening: (channel) => listeners.has(channel.name),
   };
 }

@@ -37,9 +37,12 @@ export function followLoginSession(services: Services, bus: EventBus, id: string
     if (!held) services.loginSessions.watch(id, kioskSecret).then((session) => forward({ type: 'status', session }), () => undefined);
   };
   const unresync = bus.onResync?.(reread);
-  // Counted in the database while followed (the desk reader, on any instance, signs in through it).
+  // Across instances, counted in the database while followed (the desk reader, on any instance, signs
+  // in through it); one instance alone knows it from its own bus, with no write.
   let counted: Promise<boolean> | undefined;
+  let stopped = false;
   const stop = () => {
+    stopped = true;
     unsubscribe();
     unresync?.();
     void counted
@@ -55,7 +58,7 @@ export function followLoginSession(services: Services, bus: EventBus, id: string
       held = undefined;
       forward({ type: 'status', session });
       for (const event of pending) forward(event);
-      if (!isFinalStatus(session.status)) {
+      if (bus.spansInstances && !stopped && !isFinalStatus(session.status)) {
         counted = services.loginSessions.countWatcher(id, 1).then(
           () => true,
           () => false,

@@ -225,15 +225,15 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
       return toLoginSessionView(await forKiosk(id, kioskSecret), clock.now());
     },
 
-    /**
-     * For the realtime channel: checks the kioskSecret, arms the expiry push, and returns the current view.
-     * Only watched sessions get a timer; the cleanup job writes down the expiry of the others.
-     */
     /** A screen starts (+1) or stops (-1) following the session, on whichever instance: the desk reader prefers a watched one. */
     async countWatcher(id: string, change: 1 | -1): Promise<void> {
       await countWatcher(db, id, change);
     },
 
+    /**
+     * For the realtime channel: checks the kioskSecret, arms the expiry push, and returns the current view.
+     * Only watched sessions get a timer; the cleanup job writes down the expiry of the others.
+     */
     async watch(id: string, kioskSecret: string | undefined): Promise<LoginSessionView> {
       const row = await forKiosk(id, kioskSecret);
       const view = toLoginSessionView(row, clock.now());
@@ -265,7 +265,7 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
     async validateAtKiosk(kioskId: number, presented: PresentedBadge, context: ValidationContext): Promise<ValidationResult> {
       const uid = parseBadgeUid(presented.uid);
       const pending = await findPendingAtKiosk(db, kioskId, clock.now());
-      const row = pending.find((session) => session.watchers > 0) ?? pending[0];
+      const row = pending.find((session) => bus.listening(loginSessionChannel(session.id)) || session.watchers > 0) ?? pending[0];
       if (!row) throw new AppError('SESSION_NOT_FOUND', 'no login session is waiting at this kiosk');
       return validateSession(row, { uid, secret: presented.secret }, context);
     },

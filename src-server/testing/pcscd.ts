@@ -2,7 +2,9 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
+import { VPCD_PORT } from './virtual-card.ts';
 
 /** Whether this machine has the PC/SC daemon and vsmartcard's virtual reader driver. */
 export const pcscMissing = !existsSync('/usr/sbin/pcscd') || !existsSync('/etc/reader.conf.d/vpcd');
@@ -18,6 +20,24 @@ const running = () => {
 };
 
 const LOCK = join(tmpdir(), 'tapin-virtual-reader.lock');
+
+/**
+ * vpcd's port is in the range the kernel hands out to whatever binds port 0 (.ci/run reserves it): a
+ * server of another test sitting on it would leave pcscd with no reader at all. Waits for it, then says so.
+ */
+async function portFree(port: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '0.0.0.0', () => probe.close(() => resolve(true)));
+    });
+    if (free) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} (vsmartcard's virtual reader) is taken by another program: free it, or reserve it (net.ipv4.ip_local_reserved_ports)`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
 
 const alive = (pid: number) => {
   try {
@@ -61,6 +81,7 @@ export class Pcscd {
   async acquire(): Promise<void> {
     this.#unlock = await lockVirtualReader();
     this.#borrowed = running();
+    if (!this.#borrowed) await portFree(VPCD_PORT);
     this.start();
   }
 

@@ -322,7 +322,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
       }
       closing = true;
       server.app.log.info({ signal }, 'shutting down');
-      server.close().then(
+      server.drain().then(
         () => resolve(0),
         (error: unknown) => {
           io.err(`tapin: shutdown failed: ${String(error)}`);

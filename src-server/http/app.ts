@@ -78,7 +78,16 @@ export interface TapinServer {
    * are answered — those still running after DRAIN_MS are cut — then the database is closed.
    */
   close(): Promise<void>;
+  /**
+   * SIGTERM behind a load balancer: for `graceMs` every answer closes its connection (and upgrades are
+   * refused) while the server still listens, so that the connections a load balancer keeps alive to it
+   * are each closed after an answer rather than under a request it is sending; then `close()`.
+   */
+  drain(graceMs?: number): Promise<void>;
 }
+
+/** How long a draining server answers with `Connection: close` before it stops listening. */
+export const DRAIN_GRACE_MS = 1_500;
 
 /** How long a closing server lets requests in flight finish. */
 export const DRAIN_MS = 10_000;
@@ -201,6 +210,19 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
     throw error;
   }
 
+  async function close(): Promise<void> {
+    const cut = setTimeout(() => {
+      app.server.closeAllConnections();
+      drain.destroyAll();
+    }, DRAIN_MS);
+    cut.unref();
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(cut);
+    }
+  }
+
   return {
     app,
     services,
@@ -221,18 +243,12 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
       reader.events.on('state', (state) => deps.bus.publish(kioskChannel(kioskId), { type: 'reader', state }));
       return reader;
     },
-    async close() {
-      const cut = setTimeout(() => {
-        app.server.closeAllConnections();
-        drain.destroyAll();
-      }, DRAIN_MS);
-      cut.unref();
-      try {
-        await app.close();
-      } finally {
-        clearTimeout(cut);
-      }
+    async drain(graceMs = DRAIN_GRACE_MS) {
+      drain.startClosing();
+      await new Promise((resolve) => setTimeout(resolve, graceMs));
+      await close();
     },
+    close,
   };
 }
 

@@ -45,7 +45,7 @@ http {
   scgi_temp_path ${dir}/scgi;
 
   upstream tapin {
-${upstreams.map((upstream) => `    server ${upstream} max_fails=1 fail_timeout=2s;`).join('\n')}
+${upstreams.map((upstream) => `    server ${upstream} max_fails=3 fail_timeout=2s;`).join('\n')}
     keepalive 16;
   }
   map $http_upgrade $connection_upgrade {

@@ -1,4 +1,5 @@
 import type { TapinDb } from '../db/open.ts';
+import { transact } from '../db/dialect.ts';
 import { AUDIT_CHAINED_COLUMNS, AUDIT_CHECKPOINT_KEY, auditChainHash, type AuditCheckpoint } from './audit-chain.ts';
 import { recordAudit } from './audit.repository.ts';
 
@@ -66,7 +67,7 @@ export async function verifyAuditChain(db: TapinDb): Promise<AuditVerification> 
  * in one transaction with the new checkpoint and a chained row recording it: the log stays verifiable.
  */
 export async function pruneAuditLog(db: TapinDb, cutoff: number, now: number): Promise<number> {
-  return db.transaction().execute(async (tx) => {
+  return transact(db, async (tx) => {
     // The oldest rows, up to the first one still inside the retention period.
     const keep = await tx.selectFrom('audit_log').select('id').where('at', '>=', cutoff).orderBy('id').limit(1).executeTakeFirst();
     let last = tx.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1);

@@ -1,6 +1,6 @@
 import { CLI_ACTOR, recordChange, type Actor } from '../audit/audit.repository.ts';
 import { hashSecret, randomToken, secretMatches } from '../crypto.ts';
-import { rulesOf } from '../db/dialect.ts';
+import { rulesOf, transact } from '../db/dialect.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { findUser } from '../users/user.repository.ts';
@@ -82,7 +82,7 @@ export function badgeService({ db, clock }: Pick<Deps, 'db' | 'clock'>) {
       const secret = input.withSecret ? randomToken(16) : undefined;
       try {
         const now = clock.now();
-        const row = await db.transaction().execute(async (tx) => {
+        const row = await transact(db, async (tx) => {
           const inserted = await insertBadge(tx, { userId: user.id, uid, secretHash: secret === undefined ? null : hashSecret(secret), label, now });
           await recordChange(tx, now, actor, 'badge.enroll', { userId: user.id, badgeId: inserted.id, badgeUid: uid, details: { label, withSecret: secret !== undefined } });
           return inserted;
@@ -99,7 +99,7 @@ export function badgeService({ db, clock }: Pick<Deps, 'db' | 'clock'>) {
     /** Revokes a badge; revoking one already revoked answers with its original revocation time. */
     async revoke(id: number, reason?: string, actor: Actor = CLI_ACTOR): Promise<{ id: number; revokedAt: string }> {
       const now = clock.now();
-      const revoked = await db.transaction().execute(async (tx) => {
+      const revoked = await transact(db, async (tx) => {
         const row = await revokeBadgeRow(tx, id, now, reason ?? null);
         if (row) await recordChange(tx, now, actor, 'badge.revoke', { userId: row.user_id, badgeId: row.id, badgeUid: row.uid, details: { reason: reason ?? null } });
         return row;

@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { AUDIT_CHAINED_COLUMNS, AUDIT_CHECKPOINT_KEY, AUDIT_HASH_FUNCTION } from '../audit/audit-chain.ts';
 import { preparedQuery } from './prepared.ts';
 import type { Database, NewAuditEntry } from './schema.ts';
@@ -49,6 +49,13 @@ const sqliteRules: DialectRules = {
   },
 };
 
+// The audit rows a PostgreSQL transaction (transact, below) has appended so far, written at its end.
+const pendingAudit = new WeakMap<object, ChainedAuditRow[]>();
+
+const appendAuditPostgres = async (db: Kysely<Database>, row: ChainedAuditRow) => {
+  await sql`select tapin_audit_append(${sql.join(AUDIT_CHAINED_COLUMNS.map((column) => row[column]))})`.execute(db);
+};
+
 const postgresRules: DialectRules = {
   kind: 'postgres',
   likeIgnoringCase: (column, pattern) => sql<boolean>`${sql.ref(column)} ilike ${pattern} escape '\\'`,
@@ -56,13 +63,38 @@ const postgresRules: DialectRules = {
   isUniqueViolation: (error, _table, name) =>
     typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505' && (error as { constraint?: unknown }).constraint === name,
   // `tapin_audit_append` (migrations-postgres) takes an advisory lock held to the end of the transaction,
-  // reads the newest hash and inserts: two instances can never chain onto the same row.
+  // reads the newest hash and inserts: two instances can never chain onto the same row. Inside transact()
+  // the row waits for the transaction's end.
   async appendAudit(db, row) {
-    await sql`select tapin_audit_append(${sql.join(AUDIT_CHAINED_COLUMNS.map((column) => row[column]))})`.execute(db);
+    const queue = pendingAudit.get(db);
+    if (queue) queue.push(row);
+    else await appendAuditPostgres(db, row);
   },
 };
 
 /** The rules for `db` (or a transaction of it): told by the adapter its dialect gave it. */
 export function rulesOf(db: Kysely<Database>): DialectRules {
   return db.getExecutor().adapter instanceof PostgresAdapter ? postgresRules : sqliteRules;
+}
+
+/**
+ * Runs `work` in a transaction. On PostgreSQL the audit rows it appends are written at its end, just
+ * before the commit: the audit chain's lock is then the last lock the transaction takes, held only for
+ * its commit, so it never closes a deadlock over rows with another instance and never holds the site's
+ * appends up for the length of a long transaction (an import). On SQLite, one writer at a time, nothing
+ * changes.
+ */
+export async function transact<T>(db: Kysely<Database>, work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    if (rulesOf(tx).kind !== 'postgres') return work(tx);
+    const queue: ChainedAuditRow[] = [];
+    pendingAudit.set(tx, queue);
+    try {
+      const result = await work(tx);
+      for (const row of queue) await appendAuditPostgres(tx, row);
+      return result;
+    } finally {
+      pendingAudit.delete(tx);
+    }
+  });
 }

@@ -2,6 +2,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { verifyAuditChain, pruneAuditLog } from '../audit/audit-integrity.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { postgresMissing, usePostgres } from '../testing/postgres.ts';
+import { transact } from './dialect.ts';
 import { databaseLabel, openDatabase, openServerDatabase, type TapinDb } from './open.ts';
 import { postgresMigrations } from './postgres.ts';
 
@@ -51,6 +52,23 @@ describe.skipIf(postgresMissing)('the database on PostgreSQL', () => {
     // An edited row breaks the chain, as on SQLite.
     await a.updateTable('audit_log').set({ reason: 'edited' }).where('id', '=', 5).execute();
     expect(await verifyAuditChain(a)).toMatchObject({ ok: false, broken: { id: 5 } });
+  });
+
+  it("does not hold the site's audit appends up for the length of a long transaction", async () => {
+    const url = await cluster().freshDatabase();
+    const [a, b] = [await open(url), await open(url)];
+    let otherAppendTook = Number.NaN;
+    await transact(a, async (tx) => {
+      await recordAudit(tx, Date.now(), { event: 'people.import', outcome: 'success', source: 'admin' });
+      // Meanwhile, on another instance, a login is audited: it does not wait for this transaction.
+      const started = performance.now();
+      await recordAudit(b, Date.now(), { event: 'login.validate', outcome: 'success', source: 'phone' });
+      otherAppendTook = performance.now() - started;
+    });
+    expect(otherAppendTook).toBeLessThan(1_000);
+    const rows = await a.selectFrom('audit_log').select('event').orderBy('id').execute();
+    expect(rows.map((row) => row.event)).toEqual(['login.validate', 'people.import']);
+    expect(await verifyAuditChain(a)).toMatchObject({ ok: true, rows: 2 });
   });
 
   it('serves as a server database, and never names the password', async () => {

@@ -1,4 +1,5 @@
 import { CLI_ACTOR, recordChange, type Actor } from '../audit/audit.repository.ts';
+import { transact } from '../db/dialect.ts';
 import { hashSecret, randomToken } from '../crypto.ts';
 import type { Deps } from '../deps.ts';
 import type { KioskRow } from '../db/schema.ts';
@@ -86,7 +87,7 @@ export function kioskService({ db, clock, bus }: Pick<Deps, 'db' | 'clock' | 'bu
       const name = cleanName(input.name, 'name');
       const location = optionalName(input.location, 'location');
       const now = clock.now();
-      const row = await db.transaction().execute(async (tx) => {
+      const row = await transact(db, async (tx) => {
         const inserted = await insertKiosk(tx, { name, location, keyHash: hashSecret(key), now });
         await recordChange(tx, now, actor, 'kiosk.register', { kioskId: inserted.id, details: { name, location } });
         return inserted;
@@ -106,7 +107,7 @@ export function kioskService({ db, clock, bus }: Pick<Deps, 'db' | 'clock' | 'bu
       if (change.location !== undefined) set.location = optionalName(change.location, 'location');
       if (Object.keys(set).length > 0) {
         const now = clock.now();
-        await db.transaction().execute(async (tx) => {
+        await transact(db, async (tx) => {
           await tx.updateTable('kiosks').set(set).where('id', '=', id).execute();
           await recordChange(tx, now, actor, 'kiosk.update', { kioskId: id, details: { ...set, previous: { name: kiosk.name, location: kiosk.location } } });
         });
@@ -123,7 +124,7 @@ export function kioskService({ db, clock, bus }: Pick<Deps, 'db' | 'clock' | 'bu
       if (!kiosk) throw new AppError('KIOSK_NOT_FOUND', `no kiosk with id ${id}`);
       if (kiosk.revoked_at === null) {
         const now = clock.now();
-        const ended = await db.transaction().execute(async (tx) => {
+        const ended = await transact(db, async (tx) => {
           await tx.updateTable('kiosks').set({ revoked_at: now }).where('id', '=', id).execute();
           const sessions = await tx
             .updateTable('login_sessions')

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { transact } from '../db/dialect.ts';
 import { CLI_ACTOR, recordChange, type Actor } from '../audit/audit.repository.ts';
 import { hashSecret, randomToken, secretMatches } from '../crypto.ts';
 import type { Deps } from '../deps.ts';
@@ -102,7 +103,7 @@ export function pairingService({ db, clock }: Pick<Deps, 'db' | 'clock'>, { kios
       if (row.delivered_at !== null) return approved;
       if ((row.approved_at ?? now) + KEY_DELIVERY_WINDOW_MS <= now) throw expired();
       // The key is drawn now and only its hash kept: no kiosk key is ever at rest in clear.
-      const kioskKey = await db.transaction().execute(async (tx) => {
+      const kioskKey = await transact(db, async (tx) => {
         if (!(await markDelivered(tx, row.id, now))) return undefined;
         const key = newKioskKey();
         await setKioskKeyHash(tx, kiosk.id, hashSecret(key));
@@ -129,7 +130,7 @@ export function pairingService({ db, clock }: Pick<Deps, 'db' | 'clock'>, { kios
         throw error;
       }
       const registered = await kiosks.get(kiosk.id);
-      await db.transaction().execute(async (tx) => {
+      await transact(db, async (tx) => {
         await attachKiosk(tx, claimed.id, kiosk.id);
         await recordChange(tx, now, actor, 'kiosk.pair', {
           kioskId: kiosk.id,

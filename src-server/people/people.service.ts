@@ -1,4 +1,5 @@
 import { recordChange, type Actor } from '../audit/audit.repository.ts';
+import { transact } from '../db/dialect.ts';
 import { insertBadge } from '../badges/badge.repository.ts';
 import type { TapinDb } from '../db/open.ts';
 import type { Deps } from '../deps.ts';
@@ -94,7 +95,7 @@ export function peopleService({ db, clock }: Pick<Deps, 'db' | 'clock'>, parts: 
       const rows = parsePeopleCsv(csv);
       if (mode === 'preview') return reportOf(mode, planImport(await loadPeopleSnapshot(db), rows));
       const now = clock.now();
-      const { report, disabled } = await db.transaction().execute(async (tx) => {
+      const { report, disabled } = await transact(db, async (tx) => {
         // Planned on what the transaction sees, so that nothing can change between the plan and the writes.
         const plan = planImport(await loadPeopleSnapshot(tx), rows);
         const newlyDisabled: number[] = [];

@@ -23,13 +23,13 @@ describe.skipIf(postgresMissing)('several instances on one PostgreSQL database',
     return [await start(), await start()];
   }
 
-  /** Cuts every event-bus connection to the cluster, as a network fault would: how many there were. */
-  const cutBuses = async () =>
+  /** Cuts the event-bus connections (those named `name`, else every one) as a network fault would: how many there were. */
+  const cutBuses = async (name?: string) =>
     Number(
       await psql(
         cluster().adminUrl,
         // Materialized first: pg_terminate_backend must only ever see the buses' own backends.
-        `with buses as materialized (select pid from pg_stat_activity where application_name = '${BUS_APPLICATION_NAME}') select count(*) filter (where pg_terminate_backend(pid)) from buses`,
+        `with buses as materialized (select pid from pg_stat_activity where ${name ? `application_name = '${name}'` : `application_name like '${BUS_APPLICATION_NAME} %'`}) select count(*) filter (where pg_terminate_backend(pid)) from buses`,
       ),
     );
 
@@ -110,7 +110,7 @@ describe.skipIf(postgresMissing)('several instances on one PostgreSQL database',
     onTestFinished(() => bus.close());
     let resyncs = 0;
     bus.onResync?.(() => (resyncs += 1));
-    expect(await cutBuses()).toBe(1);
+    expect(await cutBuses(bus.connectionName)).toBe(1);
     await expect.poll(() => resyncs, { timeout: 6_000 }).toBe(1);
     expect(warnings).toEqual(['event bus: the PostgreSQL connection was lost; reconnecting', 'event bus: connected to PostgreSQL again']);
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createMemoryBus, type Channel, type EventBus } from './event-bus.ts';
 
-/** How the bus's connection shows in pg_stat_activity (the pool's say `tapin`). */
+/** How a bus's connection shows in pg_stat_activity, followed by the instance's own id (the pool's say `tapin`). */
 export const BUS_APPLICATION_NAME = 'tapin-bus';
 
 /** The one NOTIFY channel every instance of a site listens on. */
@@ -31,6 +31,8 @@ export interface PostgresBusLog {
 }
 
 export interface PostgresBus extends EventBus {
+  /** This bus's connection's application_name. */
+  readonly connectionName: string;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export interface PostgresBus extends EventBus {
 export async function createPostgresBus(url: string, log: PostgresBusLog = { info: () => undefined, warn: () => undefined }): Promise<PostgresBus> {
   const local = createMemoryBus();
   const origin = randomBytes(9).toString('base64url');
+  const connectionName = `${BUS_APPLICATION_NAME} ${origin}`;
   const resyncs = new Set<() => void>();
   let client: pg.Client | undefined;
   let backlog: string[] = [];
@@ -74,7 +77,7 @@ export async function createPostgresBus(url: string, log: PostgresBusLog = { inf
     // Keep-alive and a heartbeat: a connection silently dropped (NAT, failover) is found out, not left deaf.
     const connection = new pg.Client({
       connectionString: url,
-      application_name: BUS_APPLICATION_NAME,
+      application_name: connectionName,
       keepAlive: true,
       connectionTimeoutMillis: 5_000,
       query_timeout: HEARTBEAT_TIMEOUT_MS,
@@ -105,6 +108,11 @@ export async function createPostgresBus(url: string, log: PostgresBusLog = { inf
     });
     await connection.connect();
     await connection.query(`listen ${NOTIFY_CHANNEL}`);
+    // Closed while this connection was being made: it is not kept.
+    if (closed) {
+      await connection.end().catch(() => undefined);
+      return;
+    }
     const recovering = attempt > 0;
     attempt = 0;
     client = connection;
@@ -153,6 +161,7 @@ export async function createPostgresBus(url: string, log: PostgresBusLog = { inf
     subscribe: (channel, listener) => local.subscribe(channel, listener),
     listening: (channel) => local.listening(channel),
     spansInstances: true,
+    connectionName,
     onResync(listener) {
       resyncs.add(listener);
       return () => resyncs.delete(listener);

@@ -1,4 +1,5 @@
 import type { AccessSessionService, IssuedAccess } from '../access/access-session.service.ts';
+import { transact } from '../db/dialect.ts';
 import { findLastLogin, recordAudit, type AuditEntry } from '../audit/audit.repository.ts';
 import type { LoginSessionRow, UserRow } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
@@ -93,7 +94,7 @@ export function loginSessionExchange({ db, clock }: Pick<Deps, 'db' | 'clock'>, 
 
     const previous = await findLastLogin(db, userId);
     const now = clock.now();
-    const result = await db.transaction().execute(async (tx) => {
+    const result = await transact(db, async (tx) => {
       const consumed = await markConsumed(tx, id, now);
       if (!consumed) return undefined;
       const issued = await access.issue({ userId, kioskId: row.kiosk_id, loginSessionId: id, pinConfirmedAt: withPin ? now : null }, tx);

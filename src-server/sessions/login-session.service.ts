@@ -1,4 +1,5 @@
 import type { AccessSessionService } from '../access/access-session.service.ts';
+import { transact } from '../db/dialect.ts';
 import { recordAudit, type AuditSource } from '../audit/audit.repository.ts';
 import { findBadgeForUid } from '../badges/badge.repository.ts';
 import { judgeBadge, parseBadgeUid } from '../badges/badge.service.ts';
@@ -166,7 +167,7 @@ export function loginSessionService(deps: Deps, { kiosks, access }: Services) {
     }
 
     const now = clock.now();
-    const won = await db.transaction().execute(async (tx) => {
+    const won = await transact(db, async (tx) => {
       const updated = await markAuthenticated(tx, row.id, { userId: badge.user_id, badgeId: badge.id, pinRequired: badge.has_pin === 1, now });
       if (!updated) return undefined;
       await recordAudit(tx, now, {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { transact } from '../db/dialect.ts';
 import { CLI_ACTOR, recordChange, type Actor } from '../audit/audit.repository.ts';
 import type { Deps } from '../deps.ts';
 import type { Role, UserRow } from '../db/schema.ts';
@@ -85,7 +86,7 @@ export function userService({ db, clock }: Pick<Deps, 'db' | 'clock'>, parts: Us
       const displayName = cleanName(input.name, 'name');
       const pinHash = input.pin === undefined ? null : await hashPin(parseNewPin(input.pin));
       const now = clock.now();
-      const row = await db.transaction().execute(async (tx) => {
+      const row = await transact(db, async (tx) => {
         const created = await insertUser(tx, { displayName, role, now, pinHash });
         await recordChange(tx, now, actor, 'user.create', { userId: created.id, details: { displayName, role, pinSet: pinHash !== null } });
         return created;
@@ -110,7 +111,7 @@ export function userService({ db, clock }: Pick<Deps, 'db' | 'clock'>, parts: Us
       if (role !== undefined && role !== user.role) changed.role = role;
       if (Object.keys(changed).length > 0) {
         const now = clock.now();
-        await db.transaction().execute(async (tx) => {
+        await transact(db, async (tx) => {
           await tx
             .updateTable('users')
             .set({ ...(displayName !== undefined ? { display_name: displayName } : {}), ...(role !== undefined ? { role } : {}) })
@@ -128,7 +129,7 @@ export function userService({ db, clock }: Pick<Deps, 'db' | 'clock'>, parts: Us
       if (user.disabled_at === null) {
         await keepAnAdmin(user);
         const now = clock.now();
-        await db.transaction().execute(async (tx) => {
+        await transact(db, async (tx) => {
           await tx.updateTable('users').set({ disabled_at: now }).where('id', '=', id).where('disabled_at', 'is', null).execute();
           await recordChange(tx, now, actor, 'user.disable', { userId: id });
         });
@@ -141,7 +142,7 @@ export function userService({ db, clock }: Pick<Deps, 'db' | 'clock'>, parts: Us
       const user = await existing(id);
       if (user.disabled_at !== null) {
         const now = clock.now();
-        await db.transaction().execute(async (tx) => {
+        await transact(db, async (tx) => {
           await tx.updateTable('users').set({ disabled_at: null }).where('id', '=', id).execute();
           await recordChange(tx, now, actor, 'user.enable', { userId: id });
         });
@@ -154,7 +155,7 @@ export function userService({ db, clock }: Pick<Deps, 'db' | 'clock'>, parts: Us
       await existing(id);
       const pinHash = await hashPin(parseNewPin(pin));
       const now = clock.now();
-      await db.transaction().execute(async (tx) => {
+      await transact(db, async (tx) => {
         await tx.updateTable('users').set({ pin_hash: pinHash, pin_failures: 0 }).where('id', '=', id).execute();
         await recordChange(tx, now, actor, 'user.pin_set', { userId: id });
       });
@@ -165,7 +166,7 @@ export function userService({ db, clock }: Pick<Deps, 'db' | 'clock'>, parts: Us
       if (user.role === 'admin') throw new AppError('INVALID_REQUEST', 'administrators must have a PIN; set a new one instead');
       if (user.pin_hash === null) return;
       const now = clock.now();
-      await db.transaction().execute(async (tx) => {
+      await transact(db, async (tx) => {
         await tx.updateTable('users').set({ pin_hash: null, pin_failures: 0 }).where('id', '=', id).execute();
         await recordChange(tx, now, actor, 'user.pin_cleared', { userId: id });
       });

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -11,6 +10,7 @@ import { fakeSafeStorage } from '../src-main/testing/joined-app.ts';
 import { openAppWindow } from './support/app-window.ts';
 import { chromiumMissing, screenshotPath, testScreen, useChromium } from './support/browser.ts';
 import { scanWith, siteWithAdmin } from './support/console.ts';
+import { freePort } from '../src-server/testing/ports.ts';
 
 // The kiosk app's window as a person meets it on a new machine: the built renderer and the app's own
 // built preload in Chromium, main's IPC handlers in this process (see openAppWindow: only Electron's
@@ -19,14 +19,6 @@ const browser = useChromium();
 
 const appScreen = (locale = 'en-GB') => testScreen(browser(), { width: 1920, height: 1080, locale });
 
-/** A loopback port nothing listens on (it was free a moment ago). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 function dataFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tapin-app-window-'));

@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { WebSocket } from 'ws';
 import { webKioskBridge } from '../../src-renderer/src/bridge/web-kiosk-bridge.ts';
@@ -6,19 +5,13 @@ import type { WatchEvent } from '../../src-renderer/src/bridge/types.ts';
 import { runCli, startCli, type CliProcess } from '../testing/cli.ts';
 import { nginxMissing, startNginx } from '../testing/nginx.ts';
 import { postgresMissing, usePostgres } from '../testing/postgres.ts';
+import { freePort } from '../testing/ports.ts';
 
 // A site as the README's "Scaling out" runs it: two `tapin serve` processes on one PostgreSQL database,
 // nginx in front for HTTP and WebSockets. The kiosk is the browser kiosk's own bridge (in Node, with
 // `ws`); the phone is plain HTTP. Nothing is faked; one instance is killed with SIGKILL.
 if (postgresMissing || nginxMissing) console.error('load balancer tests: skipped, PostgreSQL or nginx is not installed');
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 const json = async (args: string[]) => {
   const result = await runCli(args);

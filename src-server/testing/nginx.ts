@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.ts';
 
 // Debian's nginx as the load balancer in front of several TapIn instances, as the README configures
 // it (HTTP and WebSockets), on a free loopback port with its files in a temp folder.
@@ -11,13 +11,6 @@ const NGINX = '/usr/sbin/nginx';
 export const nginxMissing = !existsSync(NGINX);
 if (nginxMissing && process.env.CI) throw new Error(`CI needs nginx at ${NGINX} (apt-get install nginx)`);
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 export interface TestNginx {
   readonly url: string;

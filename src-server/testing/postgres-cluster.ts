@@ -1,9 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './ports.ts';
 
 // A PostgreSQL of the test's (or the benchmark's) own, from Debian's packages: initdb into a temp folder, started with
 // pg_ctl on a free loopback port, dropped afterwards. Nothing of the machine's own cluster is touched.
@@ -42,13 +42,6 @@ async function pg(program: string, args: string[]): Promise<string> {
   }
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 let databases = 0;
 

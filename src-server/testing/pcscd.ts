@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { VPCD_PORT } from './virtual-card.ts';
 
@@ -21,18 +21,35 @@ const running = () => {
 
 const LOCK = join(tmpdir(), 'tapin-virtual-reader.lock');
 
+/** Sockets of any state (TIME_WAIT included) whose local port is `port`, from the kernel's tables. */
+function socketsOnPort(port: number): number {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  let count = 0;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const local = line.trim().split(/\s+/)[1];
+      if (local && `${local.slice(local.lastIndexOf(':'))} ` === hex) count += 1;
+    }
+  }
+  return count;
+}
+
 /**
- * vpcd's port is in the range the kernel hands out to whatever binds port 0 (.ci/run reserves it): a
- * server of another test sitting on it would leave pcscd with no reader at all. Waits for it, then says so.
+ * vpcd's port must be free for pcscd's driver to bind it, without SO_REUSEADDR: another test's server
+ * on it (the port is in the kernel's range for port 0; .ci/run reserves it), or the TIME_WAIT a killed
+ * pcscd leaves for a minute, would leave pcscd with no reader at all. Waits for it, then says so.
  */
 async function portFree(port: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, '0.0.0.0', () => probe.close(() => resolve(true)));
-    });
+    const free =
+      socketsOnPort(port) === 0 &&
+      (await new Promise<boolean>((resolve) => {
+        const probe = createServer();
+        probe.once('error', () => resolve(false));
+        probe.listen(port, '0.0.0.0', () => probe.close(() => resolve(true)));
+      }));
     if (free) return;
     if (Date.now() > deadline) throw new Error(`port ${port} (vsmartcard's virtual reader) is taken by another program: free it, or reserve it (net.ipv4.ip_local_reserved_ports)`);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -67,6 +84,24 @@ async function lockVirtualReader(): Promise<() => void> {
   }
 }
 
+/** Whether vpcd (loaded by pcscd) accepts a connection on its port within `timeoutMs`: the virtual reader is there. */
+async function vpcdListening(timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const accepted = await new Promise<boolean>((resolve) => {
+      const socket = connect(VPCD_PORT, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (accepted) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
+
 /** A pcscd of the test's own, in the foreground, so that it can be killed and restarted at will. */
 export class Pcscd {
   #child: ChildProcess | undefined;
@@ -81,8 +116,16 @@ export class Pcscd {
   async acquire(): Promise<void> {
     this.#unlock = await lockVirtualReader();
     this.#borrowed = running();
-    if (!this.#borrowed) await portFree(VPCD_PORT);
-    this.start();
+    if (this.#borrowed) return;
+    await portFree(VPCD_PORT);
+    // A pcscd whose vpcd driver did not come up (seen on a loaded CI machine) would show no reader for
+    // the whole file: started again until the driver listens, and said plainly if it never does.
+    for (let attempt = 1; ; attempt++) {
+      this.start();
+      if (await vpcdListening(10_000)) return;
+      await this.stop();
+      if (attempt === 3) throw new Error(`pcscd started three times, and its vpcd driver never listened on ${VPCD_PORT}: no virtual reader`);
+    }
   }
 
   /** Stops pcscd and frees the virtual reader for the next test file. */

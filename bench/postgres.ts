@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon, { type Result } from 'autocannon';
+import { cannon, check, CONNECTIONS, DURATION_S, rps } from './load.ts';
 import { startNginx } from '../src-server/testing/nginx.ts';
 import { startPostgres } from '../src-server/testing/postgres-cluster.ts';
 import { startTapin, type Serving } from './processes.ts';
@@ -12,9 +12,7 @@ import { seedSite } from './seed-site.ts';
 // `npm run bench -- --postgres`: TapIn on PostgreSQL, one instance and two behind nginx, against the
 // same yardstick as the SQLite run (a bare Fastify app in its own process). PostgreSQL runs with its
 // defaults (fsync and synchronous_commit on), from Debian's packages, on this machine's cores too.
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = 50;
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 1_000);
 
 const dir = mkdtempSync(join(tmpdir(), 'tapin-bench-pg-'));
@@ -28,15 +26,6 @@ const cluster = await startPostgres({ durable: true });
 const dbUrl = await cluster.freshDatabase();
 const site = await seedSite(dbUrl);
 
-function cannon(options: autocannon.Options): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    autocannon({ connections: CONNECTIONS, ...options }, (error, result) => (error ? reject(error) : resolve(result)));
-  });
-}
-function check(name: string, r: Result) {
-  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name}: ${r.non2xx} non-2xx answers and ${r.errors} errors`);
-}
-const rps = (r: Result) => r.requests.total / (r.duration || DURATION_S);
 const createSession = { method: 'POST' as const, headers: { ...json, authorization: `Bearer ${site.kioskKey}` }, body: '{}' };
 
 const bare = fork(fileURLToPath(new URL('./bare-fastify.ts', import.meta.url)));

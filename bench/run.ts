@@ -3,7 +3,8 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon, { type Result } from 'autocannon';
+import type { Result } from 'autocannon';
+import { cannon, check, CONNECTIONS, DURATION_S, rps } from './load.ts';
 import { walBytes as walBytesOf } from '../src-server/db/checkpointer.ts';
 import { commitCost } from './fsync-cost.ts';
 import { median, residentBytes, startTapin, TAPIN_BIN } from './processes.ts';
@@ -17,11 +18,9 @@ if (process.argv.includes('--postgres')) {
 
 // Knobs: BENCH_DURATION (s per phase and round), BENCH_ROUNDS, BENCH_WATCHERS, BENCH_IDLE (s of idle
 // before the WAL is measured again), BENCH_PROFILE=1 (server CPU profile in .tmp/profile/).
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 3);
 // The phases alternate over several rounds, so that a noisy neighbour slowing the machine for a few
 // seconds weighs on the yardstick and on TapIn alike instead of on one of them.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = 50;
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 1_000);
 const IDLE_S = Number(process.env.BENCH_IDLE ?? 60);
 const TARGETS = { creation: 0.4, validation: 0.3, pushP99Ms: 5, startMs: 500, cliMs: 300, timeToQrMs: 300 };
@@ -65,15 +64,6 @@ let walLargest = 0;
 const walBytes = () => walBytesOf(dbPath);
 const walSampler = setInterval(() => (walLargest = Math.max(walLargest, walBytes())), 50);
 
-function cannon(options: autocannon.Options): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    autocannon({ connections: CONNECTIONS, ...options }, (error, result) => (error ? reject(error) : resolve(result)));
-  });
-}
-function check(name: string, r: Result) {
-  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name}: ${r.non2xx} non-2xx answers and ${r.errors} errors`);
-}
-const rps = (r: Result) => r.requests.total / (r.duration || DURATION_S);
 const createSession = { method: 'POST' as const, headers: { ...json, authorization: `Bearer ${site.kioskKey}` }, body: '{}' };
 
 // Warm up the JIT and the SQLite page cache on every path measured.

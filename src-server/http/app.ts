@@ -170,8 +170,10 @@ export async function buildServer(config: ServerConfig, options: BuildOptions = 
   const trustedProxy = config.trustProxy?.length ? trustedProxyMatcher(config.trustProxy) : undefined;
   const drain = trackSockets(app.server);
   // While draining, every answer closes its connection: the client's next request opens one elsewhere.
-  app.addHook('onSend', async (_request, reply) => {
+  // A callback hook, not an async one: no promise per answer on the hot path for a flag read.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (drain.closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
   capConnectionsPerAddress(app.server, {
     max: limits.connectionsPerAddress,
